@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# Checks that must not depend on which database DATABASE_URL points at.
+NO_DB := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=backoffice.settings.test
+
+.PHONY: install run test test-browser lint
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+install: $(INSTALLED)
+
+## make run: install, migrate, compile translations, load the demo, then serve the admin
+## on http://127.0.0.1:8000/admin/ with a background worker. Ctrl-C stops both.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_translations
+	$(PY) manage.py load_demo
+	@echo
+	@echo "  Admin:  http://127.0.0.1:8000/admin/   (the demo logins are listed above)"
+	@echo "  Ctrl-C stops the web server and the worker."
+	@echo
+	@trap 'kill 0' INT TERM; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver 127.0.0.1:8000; \
+	  wait
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## make test: style, migrations, system checks (dev and production), then the suite on
+## SQLite, or on PostgreSQL when DATABASE_URL is set. Browser tests: make test-browser.
+test: lint
+	$(PY) manage.py compile_translations
+	$(NO_DB) $(PY) manage.py makemigrations --check --dry-run
+	$(NO_DB) $(PY) manage.py check --fail-level WARNING
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=backoffice.settings.production \
+	  DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  DJANGO_ALLOWED_HOSTS=backoffice.city.example.jp \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) -m pytest -m "not browser" --create-db
+
+## make test-browser: Playwright drives Debian's Chromium (/usr/bin/chromium) against a
+## live server with the demo data; screenshots land in artifacts/screenshots/.
+test-browser: install
+	$(PY) manage.py compile_translations
+	$(PY) -m pytest -m browser --create-db

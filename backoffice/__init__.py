@@ -1,0 +1,1 @@
+"""Project package: settings, URLs, the admin shell and the integrator API root."""

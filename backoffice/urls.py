@@ -1,0 +1,22 @@
+"""URLs: the Wagtail admin at /admin/ (the integrator API joins under /api/v1/)."""
+
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
+
+from catalog.scoped_views import site_history_results_view, site_history_view
+
+urlpatterns = [
+    # Served before Wagtail's own routes for the same paths: see catalog.scoped_views.
+    path("admin/reports/site-history/", require_admin_access(site_history_view)),
+    path("admin/reports/site-history/results/", require_admin_access(site_history_results_view)),
+    path("admin/", include(wagtailadmin_urls)),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Payment methods, per-service channel configuration, asset generators and the API routes."""

@@ -1,0 +1,1 @@
+"""Excel ledger imports (upload, preview, confirm, undo) and exports."""

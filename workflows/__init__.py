@@ -1,0 +1,1 @@
+"""Rollout waves, phases, approvals, scheduled transitions and the fiscal-year timeline."""
