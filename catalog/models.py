@@ -16,6 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import RevisionMixin
 
 
+def code_field(verbose_name, length):
+    """A unique code of exactly ``length`` digits, kept as text so leading zeros survive."""
+    return models.CharField(
+        verbose_name,
+        max_length=length,
+        unique=True,
+        validators=[digits_validator(length)],
+        help_text=format_lazy(
+            _("{length} half-width digits, leading zeros included. Other systems use it."),
+            length=length,
+        ),
+    )
+
+
 def digits_validator(length):
     """A validator for a code of exactly ``length`` digits (leading zeros are significant)."""
     return RegexValidator(
@@ -46,9 +60,7 @@ class Department(CatalogRecord):
     group see and change only the facilities and services of their own departments.
     """
 
-    code = models.CharField(
-        _("department code"), max_length=3, unique=True, validators=[digits_validator(3)]
-    )
+    code = code_field(_("department code"), 3)
     name = models.CharField(_("department name"), max_length=100)
     parent = models.ForeignKey(
         "self",
@@ -94,9 +106,7 @@ class Facility(CatalogRecord):
         DIRECT = "direct", _("Directly operated")
         DESIGNATED = "designated", _("Designated manager")
 
-    code = models.CharField(
-        _("facility code"), max_length=4, unique=True, validators=[digits_validator(4)]
-    )
+    code = code_field(_("facility code"), 4)
     name = models.CharField(_("facility name"), max_length=100)
     operation_type = models.CharField(
         _("operation type"), max_length=12, choices=OperationType.choices
@@ -168,9 +178,7 @@ class Service(CatalogRecord):
         SLIP = "slip", _("Payment slip")
         E_APPLICATION = "e_application", _("E-application")
 
-    code = models.CharField(
-        _("service code"), max_length=5, unique=True, validators=[digits_validator(5)]
-    )
+    code = code_field(_("service code"), 5)
     name = models.CharField(_("service name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     route = models.CharField(_("payment route"), max_length=20, choices=Route.choices)

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, synchronous background tasks, throwaway media."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import Q_CLUSTER
@@ -8,7 +9,7 @@ from .base import Q_CLUSTER
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="backoffice-test-media-")
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "backoffice-test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

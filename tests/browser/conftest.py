@@ -6,7 +6,6 @@ Screenshots are saved under artifacts/screenshots/ for a person to look at.
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -47,9 +46,9 @@ def chromium():
 
 
 @pytest.fixture
-def browser_context(chromium):
+def browser_context(chromium, tmp_path):
     context = chromium.chromium.launch_persistent_context(
-        tempfile.mkdtemp(prefix="chromium-profile-"),
+        tmp_path / "chromium-profile",
         executable_path=CHROMIUM,
         args=CHROMIUM_FLAGS,
         headless=True,
