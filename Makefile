@@ -15,20 +15,17 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-## make run: install, migrate, compile translations, load the demo, then serve the admin
-## on http://127.0.0.1:8000/admin/ with a background worker. Ctrl-C stops both.
+## make run: install, migrate, compile translations, load the demo, then `manage.py serve`:
+## the admin on http://127.0.0.1:8000/admin/ and a background worker. Ctrl-C stops both.
 run: install
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py compile_translations
 	$(PY) manage.py load_demo
 	@echo
 	@echo "  Admin:  http://127.0.0.1:8000/admin/   (the demo logins are listed above)"
 	@echo "  Ctrl-C stops the web server and the worker."
 	@echo
-	@trap 'kill 0' INT TERM; \
-	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver 127.0.0.1:8000; \
-	  wait
+	$(PY) manage.py serve 127.0.0.1:8000
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,91 @@
+"""Everything a department administrator sees in the admin is Japanese.
+
+Scans the visible text (and placeholders) of every screen they use for English words.
+Wagtail 8.0's own Japanese catalog is incomplete; locale-wagtail/ fills the gaps.
+"""
+
+import re
+
+import pytest
+
+from catalog.models import Department, Facility, Service
+
+# Words that are the same in a Japanese admin: formats, data (usernames), and our names.
+ALLOWED = {"CSV", "XLSX", "kanko", "sysadmin", "kaikei"}
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+VISIBLE_TEXT = """() => {
+    const skip = new Set(["SCRIPT", "STYLE", "TEMPLATE", "SELECT", "OPTION", "NOSCRIPT"]);
+    const parts = [document.title];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const element = walker.currentNode.parentElement;
+        if (!element || skip.has(element.tagName) || element.closest("select")) continue;
+        if (!element.checkVisibility({visibilityProperty: true})) continue;
+        parts.push(walker.currentNode.textContent);
+    }
+    document.querySelectorAll("[placeholder]").forEach(e => {
+        if (e.checkVisibility()) parts.push(e.getAttribute("placeholder"));
+    });
+    return parts.join("\\n");
+}"""
+
+
+def english_words(page):
+    return sorted(set(ENGLISH_WORD.findall(page.evaluate(VISIBLE_TEXT))) - ALLOWED)
+
+
+@pytest.fixture
+def screens(demo):
+    service = Service.objects.get(code="20101")
+    facility = Facility.objects.get(code="0101")
+    department = Department.objects.get(code="171")
+    snippets = "/admin/snippets/catalog"
+    return [
+        "/admin/",
+        f"{snippets}/service/",
+        f"{snippets}/service/?route=counter&q=出島",
+        f"{snippets}/service/add/",
+        f"{snippets}/service/edit/{service.pk}/",
+        f"{snippets}/service/history/{service.pk}/",
+        f"{snippets}/service/inspect/{service.pk}/",
+        f"{snippets}/service/usage/{service.pk}/",
+        f"{snippets}/service/delete/{service.pk}/",
+        f"{snippets}/facility/",
+        f"{snippets}/facility/edit/{facility.pk}/",
+        f"{snippets}/facility/usage/{facility.pk}/",
+        f"{snippets}/department/",
+        f"{snippets}/department/inspect/{department.pk}/",
+        "/admin/account/",
+        f"{snippets}/service/edit/{Service.objects.get(code='10101').pk}/",  # the 404 page
+    ]
+
+
+def test_every_screen_of_a_department_administrator_is_japanese(
+    live_server, page, login, screenshot, screens
+):
+    page.goto(f"{live_server.url}/admin/login/")
+    assert english_words(page) == [], "login page"
+    login(page, "kanko", "kanko-demo-2026")
+
+    found = {}
+    for path in screens:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        words = english_words(page)
+        if words:
+            found[path] = words
+    assert found == {}
+
+    # The filters drawer, the export menu and the facility chooser are Japanese too.
+    page.goto(f"{live_server.url}/admin/snippets/catalog/service/")
+    page.get_by_role("button", name="フィルターを表示").click()
+    screenshot(page, "08-service-filters")
+    assert english_words(page) == []
+    page.goto(f"{live_server.url}/admin/snippets/catalog/service/add/")
+    page.get_by_role("button", name=re.compile("施設.*選択")).click()
+    page.locator(".modal-content").wait_for()
+    screenshot(page, "09-facility-chooser")
+    chooser = page.locator(".modal-content").inner_text()
+    assert "出島" in chooser and "長崎原爆資料館" not in chooser
+    assert english_words(page) == []
