@@ -2,16 +2,23 @@
 
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 
 from catalog.scoped_views import site_history_results_view, site_history_view
 
+
+def admin_view(view):
+    """Wrap a view as Wagtail wraps its own admin views: log-in required, never cached."""
+    return never_cache(require_admin_access(view))
+
+
 urlpatterns = [
     # Served before Wagtail's own routes for the same paths: see catalog.scoped_views.
-    path("admin/reports/site-history/", require_admin_access(site_history_view)),
-    path("admin/reports/site-history/results/", require_admin_access(site_history_results_view)),
+    path("admin/reports/site-history/", admin_view(site_history_view)),
+    path("admin/reports/site-history/results/", admin_view(site_history_results_view)),
     path("admin/", include(wagtailadmin_urls)),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

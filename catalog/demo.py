@@ -94,7 +94,8 @@ def load_catalog(data):
 def load_demo_users(data):
     """Create the demo users (development only); an existing user keeps its password.
 
-    Returns ``(username, password, role)`` for each, to be printed.
+    Returns ``(username, password, role)`` for each, to be printed; the password is None
+    when the user has changed it since, so no wrong password is ever printed.
     """
     User = get_user_model()
     logins = []
@@ -113,7 +114,8 @@ def load_demo_users(data):
         user.administered_departments.add(
             *Department.objects.filter(code__in=row.get("departments", []))
         )
-        logins.append((row["username"], row["password"], row["role"]))
+        password = row["password"] if user.check_password(row["password"]) else None
+        logins.append((row["username"], password, row["role"]))
     return logins
 
 

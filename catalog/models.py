@@ -33,7 +33,7 @@ def code_field(verbose_name, length):
 def digits_validator(length):
     """A validator for a code of exactly ``length`` digits (leading zeros are significant)."""
     return RegexValidator(
-        rf"^\d{{{length}}}$",
+        rf"^[0-9]{{{length}}}$",
         message=format_lazy(
             _("Enter exactly {length} half-width digits, e.g. {example}."),
             length=length,
@@ -123,7 +123,7 @@ class Facility(CatalogRecord):
         blank=True,
         validators=[
             RegexValidator(
-                r"^\d{3}-\d{4}$",
+                r"^[0-9]{3}-[0-9]{4}$",
                 message=_("Enter the postal code as 850-8685."),
                 code="postal_code",
             )

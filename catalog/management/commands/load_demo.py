@@ -33,4 +33,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(_("Demo logins (development only):")))
         for username, password, role in load_demo_users(data):
-            self.stdout.write(f"  {role:　<8} {username} / {password}")
+            shown = password or _("(password changed by the user)")
+            self.stdout.write(f"  {role:　<8} {username} / {shown}")
