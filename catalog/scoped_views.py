@@ -7,11 +7,15 @@ actions ask :mod:`catalog.permissions`, so a record of another department never 
 it answers 404 as if it did not exist.
 """
 
+from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_list_or_404
 from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
@@ -51,8 +55,28 @@ class ScopedObjectMixin:
         return super().get_object(*args, **kwargs)
 
 
+class CodeOrNameSearchForm(BaseFilterForm):
+    """The chooser's search: a substring of the code or the name. Japanese has no spaces
+    between words, so a word-based search index would miss most queries."""
+
+    q = forms.CharField(
+        label=_("Search term"),
+        widget=forms.TextInput(attrs={"placeholder": _("Search")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        query = self.cleaned_data.get("q")
+        if query:
+            self.is_searching, self.search_query = True, query
+            objects = objects.filter(Q(code__icontains=query) | Q(name__icontains=query))
+        return objects
+
+
 class ScopedChooserListMixin:
-    """A chooser lists only in-scope records."""
+    """A chooser lists only in-scope records, searchable by code or name."""
+
+    filter_form_class = CodeOrNameSearchForm
 
     def get_object_list(self):
         return _policy(self.model_class).scope(self.request.user, super().get_object_list())

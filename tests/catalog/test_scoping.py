@@ -730,3 +730,19 @@ def test_users_with_permission_for_a_record_are_its_departments_and_all_seeing_s
     assert can_view == {their_admin, finance, system_admin, superuser}
     assert can_view_ours == {department_admin, finance, system_admin, superuser}
     assert unbound_admin not in can_view | can_view_ours
+
+
+def test_the_facility_chooser_searches_codes_and_names_within_scope(
+    client, department_admin, two_departments, make_facility
+):
+    ours = two_departments["ours"]
+    make_facility(department=ours, code="0777", name="稲佐山展望台")
+    make_facility(department=two_departments["theirs"], code="0778", name="稲佐山公園")
+    client.force_login(department_admin)
+    url = reverse(Facility.snippet_viewset.chooser_viewset.get_url_name("choose_results"))
+
+    by_name = client.get(url, {"q": "稲佐山"}).content.decode()
+    assert "稲佐山展望台" in by_name
+    assert "稲佐山公園" not in by_name
+    assert "稲佐山展望台" in client.get(url, {"q": "0777"}).content.decode()
+    assert "稲佐山展望台" not in client.get(url, {"q": "0778"}).content.decode()
