@@ -44,13 +44,23 @@ def digits_validator(length):
 
 
 class CatalogRecord(RevisionMixin, models.Model):
-    """Common to catalog records: revisions for history, and timestamps."""
+    """Common to catalog records: a code, revisions for history, and timestamps.
+
+    Each concrete model declares ``_revisions`` (its own ``related_query_name``).
+    """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def revisions(self):
+        return self._revisions
 
 
 class Department(CatalogRecord):
@@ -86,13 +96,6 @@ class Department(CatalogRecord):
         ]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-    @property
-    def revisions(self):
-        return self._revisions
 
     def clean(self):
         if self.parent_id and self.pk and self.parent_id == self.pk:
@@ -148,10 +151,6 @@ class Facility(CatalogRecord):
             return label
         sample_marker = _("(sample)")
         return f"{label} {sample_marker}"
-
-    @property
-    def revisions(self):
-        return self._revisions
 
 
 class Service(CatalogRecord):
@@ -211,13 +210,6 @@ class Service(CatalogRecord):
         ordering = ["department__code", "code"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-    @property
-    def revisions(self):
-        return self._revisions
 
     @admin.display(description=_("standard amount"), ordering="standard_amount")
     def amount_label(self):

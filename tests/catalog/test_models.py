@@ -324,43 +324,46 @@ def test_a_change_updates_the_timestamp_and_keeps_the_code(department):
     assert Facility.objects.filter(code="0101").count() == 1
 
 
-def test_service_upsert_outcomes(department, facility):
-    fields = {
-        "code": "20101",
-        "name": "出島 入場料（一般）",
-        "kind": Service.Kind.ADMISSION,
-        "route": Service.Route.COUNTER,
-        "department_code": "171",
-        "facility_code": "0101",
-        "standard_amount": 520,
-    }
-
+@pytest.mark.parametrize(
+    "upsert, fields, change",
+    [
+        (
+            service_upsert,
+            {
+                "code": "20101",
+                "name": "出島 入場料（一般）",
+                "kind": Service.Kind.ADMISSION,
+                "route": Service.Route.COUNTER,
+                "department_code": "171",
+                "facility_code": "0101",
+                "standard_amount": 520,
+            },
+            {"standard_amount": 600},
+        ),
+        (
+            reported_figure_upsert,
+            {
+                "fiscal_year": 2021,
+                "scope": "徴収一元化5債権",
+                "months": 12,
+                "payment_count": 43007,
+                "amount": 789_000_000,
+            },
+            {"payment_count": 43008},
+        ),
+    ],
+    ids=["service", "reported_figure"],
+)
+def test_upsert_outcomes(department, facility, upsert, fields, change):
     outcomes = [
-        service_upsert(**fields)[1],
-        service_upsert(**{**fields, "standard_amount": 600})[1],
-        service_upsert(**{**fields, "standard_amount": 600})[1],
+        upsert(**fields)[1],
+        upsert(**{**fields, **change})[1],
+        upsert(**{**fields, **change})[1],
     ]
 
     assert outcomes == [Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED]
-    assert Service.objects.get(code="20101").amount_label() == "¥600"
-
-
-def test_reported_figure_upsert_outcomes(db):
-    fields = {
-        "fiscal_year": 2021,
-        "scope": "徴収一元化5債権",
-        "months": 12,
-        "payment_count": 43007,
-        "amount": 789_000_000,
-    }
-
-    outcomes = [
-        reported_figure_upsert(**fields)[1],
-        reported_figure_upsert(**{**fields, "payment_count": 43008})[1],
-        reported_figure_upsert(**{**fields, "payment_count": 43008})[1],
-    ]
-
-    assert outcomes == [Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED]
+    record = upsert(**{**fields, **change})[0]
+    assert all(getattr(record, name) == value for name, value in change.items())
 
 
 def snapshot():
