@@ -1,6 +1,7 @@
 """Fiscal years and era dates: every form staff type, and every impossible date refused."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -49,6 +50,7 @@ def test_fiscal_year_bounds():
         (2018, "平成30年度"),
         (1989, "平成元年度"),
         (1988, "昭和63年度"),
+        (1926, "大正15年度"),
         (2026, "令和8年度"),
     ],
 )
@@ -68,6 +70,8 @@ def test_fiscal_year_label_with_the_western_year():
         (D(2019, 4, 30), "平成31年4月30日"),
         (D(1989, 1, 7), "昭和64年1月7日"),
         (D(1989, 1, 8), "平成元年1月8日"),
+        (D(1926, 12, 25), "昭和元年12月25日"),
+        (D(1912, 7, 29), "明治45年7月29日"),
     ],
 )
 def test_era_labels(day, label):
@@ -91,12 +95,23 @@ def test_era_labels(day, label):
         ("2024-04-01", D(2024, 4, 1)),
         ("2024.4.1", D(2024, 4, 1)),
         ("2024年4月1日", D(2024, 4, 1)),
+        ("令和6年4月1", D(2024, 4, 1)),
+        ("R6年4月1日", D(2024, 4, 1)),
+        ("T15.12.24", D(1926, 12, 24)),
+        ("大正元年7月30日", D(1912, 7, 30)),
+        ("M45.7.29", D(1912, 7, 29)),
+        ("R6ー4ー1", D(2024, 4, 1)),
+        ("2024−04−01", D(2024, 4, 1)),
+        ("２０２４－０４－０１", D(2024, 4, 1)),
+        ("ｒ６．４．１", D(2024, 4, 1)),
         ("令和６年４月１日", D(2024, 4, 1)),
         ("Ｒ６．４．１", D(2024, 4, 1)),
         ("２０２４／４／１", D(2024, 4, 1)),
         ("\u3000令和6年4月1日 ", D(2024, 4, 1)),
         ("令和 6年 4月 1日", D(2024, 4, 1)),
         ("45383", D(2024, 4, 1)),
+        ("４５３８３", D(2024, 4, 1)),
+        ("45383.75", D(2024, 4, 1)),
     ],
 )
 def test_dates_as_staff_type_them(text, day):
@@ -111,6 +126,8 @@ def test_dates_as_staff_type_them(text, day):
         (1, D(1900, 1, 1)),
         (59, D(1900, 2, 28)),
         (61, D(1900, 3, 1)),
+        (61.5, D(1900, 3, 1)),
+        (2958465, D(9999, 12, 31)),
     ],
 )
 def test_excel_serial_dates(serial, day):
@@ -129,6 +146,7 @@ def test_date_objects_pass_through():
         ("R1.4.30", "令和 began on 2019-05-01"),
         ("平成31年5月1日", "平成 ended on 2019-04-30"),
         ("S64.1.8", "昭和 ended on 1989-01-07"),
+        ("T15.12.25", "大正 ended on 1926-12-24"),
         ("R6.2.30", "there is no such day"),
         ("2023/2/29", "there is no such day"),
         ("令和6年13月1日", "there is no such day"),
@@ -137,21 +155,33 @@ def test_date_objects_pass_through():
         ("2024", "write it as 2024/4/1"),
         ("明日", "write it as 2024/4/1"),
         ("2024/4-1", "write it as 2024/4/1"),
+        ("R6/4-1", "write it as 2024/4/1"),
+        ("2024/4/1 12:00", "write it as 2024/4/1"),
+        (True, "write it as 2024/4/1"),
+        (Decimal("45383"), "write it as 2024/4/1"),
         (60, "not an Excel date serial"),
+        (60.5, "not an Excel date serial"),
+        ("00060", "not an Excel date serial"),
+        (float("nan"), "not an Excel date serial"),
+        (float("inf"), "not an Excel date serial"),
         (0, "not an Excel date serial"),
         (-3, "not an Excel date serial"),
         (2958466, "not an Excel date serial"),
         ("", "A date is missing"),
         ("\u3000", "A date is missing"),
         (None, "A date is missing"),
-        (True, "A date is missing"),
     ],
 )
 def test_impossible_dates_are_refused_with_the_reason(value, says):
     with pytest.raises(DateParseError) as refused:
         parse_date(value)
     assert says in str(refused.value)
-    assert refused.value.value == value
+    assert refused.value.value is value
+
+
+def test_a_refusal_is_a_value_error():
+    with pytest.raises(ValueError):
+        parse_date("R6.2.30")
 
 
 def test_the_refusal_names_the_value_in_japanese():
@@ -173,7 +203,15 @@ def test_the_refusal_names_the_value_in_japanese():
         ("R6.4", (2024, 4)),
         ("２０２４年４月", (2024, 4)),
         (D(2024, 4, 17), (2024, 4)),
+        ("２０２４－０４", (2024, 4)),
+        ("R6/4", (2024, 4)),
+        ("S64.1", (1989, 1)),
+        ("平成元年1月", (1989, 1)),
+        (D(2024, 4, 17), (2024, 4)),
+        (dt.datetime(2024, 4, 17, 9, 0), (2024, 4)),
         (45383, (2024, 4)),
+        (45383.75, (2024, 4)),
+        ("45383", (2024, 4)),
     ],
 )
 def test_year_months_as_staff_type_them(value, year_month):
@@ -187,8 +225,13 @@ def test_year_months_as_staff_type_them(value, year_month):
         ("2024-00", "a month is 1 to 12"),
         ("令和元年4月", "令和 began on 2019-05-01"),
         ("平成31年5月", "平成 ended on 2019-04-30"),
+        ("令和0年4月", "era years start at 1"),
         ("四月", "write it as 2024-04"),
+        ("2024/4/1", "write it as 2024-04"),
+        (True, "write it as 2024-04"),
+        (60, "not an Excel date serial"),
         ("", "A year and month are missing"),
+        ("\u3000 ", "A year and month are missing"),
         (None, "A year and month are missing"),
     ],
 )
@@ -196,6 +239,7 @@ def test_impossible_year_months_are_refused(value, says):
     with pytest.raises(DateParseError) as refused:
         parse_year_month(value)
     assert says in str(refused.value)
+    assert refused.value.value is value
 
 
 def test_every_day_round_trips_through_its_era_label_and_western_form():
