@@ -27,3 +27,15 @@ class DepartmentScopedForm(WagtailAdminModelForm):
             field.queryset = policy.scope(for_user, field.queryset)
             if not self.instance.pk and field.required and field.queryset.count() == 1:
                 self.initial.setdefault(name, field.queryset.get().pk)
+
+
+class DepartmentForm(DepartmentScopedForm):
+    """A department's form: its administrators are offered by name, login id in brackets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["administrators"]
+        field.queryset = field.queryset.order_by("username")
+        field.label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )

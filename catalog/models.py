@@ -15,6 +15,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import RevisionMixin
 
+from catalog.fiscal import fiscal_year_label
+
 
 def code_field(verbose_name, length):
     """A unique code of exactly ``length`` digits, kept as text so leading zeros survive."""
@@ -261,4 +263,17 @@ class ReportedFigure(models.Model):
         verbose_name_plural = _("reported figures")
 
     def __str__(self):
-        return f"FY{self.fiscal_year} {self.scope}"
+        return f"{fiscal_year_label(self.fiscal_year)} {self.scope}"
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_label(self):
+        """``令和3年度 (2021)``: the era label staff use, with the Western year."""
+        return fiscal_year_label(self.fiscal_year, with_western=True)
+
+    @admin.display(description=_("cashless payments"), ordering="payment_count")
+    def payment_count_label(self):
+        return f"{self.payment_count:,}"
+
+    @admin.display(description=_("amount (yen)"), ordering="amount")
+    def amount_label(self):
+        return f"¥{self.amount:,}"

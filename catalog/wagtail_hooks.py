@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from catalog.forms import DepartmentScopedForm
+from catalog.forms import DepartmentForm, DepartmentScopedForm
 from catalog.models import Department, Facility, ReportedFigure, Service
 from catalog.permissions import policy_for
 from catalog.scoped_views import DepartmentScopedSnippetViewSet, ScopedDeleteBulkAction
@@ -146,7 +146,7 @@ class DepartmentViewSet(DepartmentScopedSnippetViewSet):
             FieldPanel("parent", widget=forms.Select),
             FieldPanel("administrators", widget=forms.CheckboxSelectMultiple),
         ],
-        base_form_class=DepartmentScopedForm,
+        base_form_class=DepartmentForm,
     )
 
 
@@ -156,7 +156,14 @@ class ReportedFigureViewSet(SnippetViewSet):
     model = ReportedFigure
     icon = "table"
     menu_label = _("Reported figures")
-    list_display = ["fiscal_year", "scope", "months", "payment_count", "amount", "source"]
+    list_display = [
+        "fiscal_year_label",
+        "scope",
+        "months",
+        "payment_count_label",
+        "amount_label",
+        "source",
+    ]
     list_export = ["fiscal_year", "scope", "months", "payment_count", "amount", "source"]
     export_filename = "reported-figures"
     search_fields = ["scope", "source"]

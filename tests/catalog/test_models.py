@@ -8,6 +8,7 @@ from django.utils import translation
 from wagtail.models import ModelLogEntry, Revision
 
 from catalog.models import Department, Facility, Service
+from catalog.roles import DEPARTMENT_ADMIN
 from catalog.services import (
     Outcome,
     department_upsert,
@@ -464,3 +465,30 @@ def test_an_invalid_update_raises_and_leaves_the_record_as_it_was(department, ma
     assert "facility" in raised.value.message_dict
     assert snapshot() == before
     assert Service.objects.get(code="16101").standard_amount == 300
+
+
+def test_reported_figures_read_as_staff_write_them(db):
+    figure, _ = reported_figure_upsert(
+        fiscal_year=2021,
+        scope="徴収一元化5債権",
+        months=12,
+        payment_count=43007,
+        amount=789_000_000,
+    )
+
+    assert figure.fiscal_year_label() == "令和3年度 (2021)"
+    assert figure.payment_count_label() == "43,007"
+    assert figure.amount_label() == "¥789,000,000"
+    assert str(figure) == "令和3年度 徴収一元化5債権"
+
+
+def test_department_administrators_are_offered_by_name(client, system_admin, make_user):
+    department = Department.objects.create(code="171", name="観光施設課")
+    clerk = make_user(DEPARTMENT_ADMIN, username="kanko")
+    clerk.first_name, clerk.last_name = "観光施設課", "担当"
+    clerk.save()
+    client.force_login(system_admin)
+
+    page = client.get(f"/admin/snippets/catalog/department/edit/{department.pk}/")
+
+    assert "観光施設課 担当 (kanko)" in page.content.decode()
