@@ -57,6 +57,9 @@ def screens(demo):
         f"{snippets}/department/",
         f"{snippets}/department/inspect/{department.pk}/",
         "/admin/account/",
+        "/admin/account/change_password/",
+        f"/admin/bulk/catalog/service/delete/?id={service.pk}",
+        f"{snippets}/service/history/{service.pk}/revisions/compare/earliest...latest/",
         f"{snippets}/service/edit/{Service.objects.get(code='10101').pk}/",  # the 404 page
     ]
 
@@ -77,7 +80,19 @@ def test_every_screen_of_a_department_administrator_is_japanese(
             found[path] = words
     assert found == {}
 
-    # The filters drawer, the export menu and the facility chooser are Japanese too.
+    # A refused form, the bulk-action bar, the filters and the chooser are Japanese too.
+    page.goto(f"{live_server.url}/admin/snippets/catalog/service/add/")
+    page.get_by_label("サービスコード").fill("12")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("半角数字5桁で入力してください").wait_for()
+    screenshot(page, "10-service-refused")
+    assert english_words(page) == []
+
+    page.goto(f"{live_server.url}/admin/snippets/catalog/service/")
+    page.get_by_role("checkbox").nth(1).check()
+    page.get_by_text("1件を選択中").wait_for()
+    assert english_words(page) == []
+
     page.goto(f"{live_server.url}/admin/snippets/catalog/service/")
     page.get_by_role("button", name="絞り込みを表示").click()
     page.get_by_role("button", name="収納方法").wait_for()
