@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Checks that must not depend on which database DATABASE_URL points at.
 NO_DB := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=backoffice.settings.test
 
-.PHONY: install run test test-browser lint
+.PHONY: install run test test-browser lint decoder
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,13 +27,22 @@ run: install
 	@echo
 	$(PY) manage.py serve 127.0.0.1:8000
 
+## The tests read every generated QR code and barcode back with a real decoder: zbarimg,
+## from Debian's zbar-tools, installed here when it is missing (root or apt needed).
+decoder:
+	@command -v zbarimg >/dev/null || { \
+	  echo "Installing zbar-tools (zbarimg) for the asset tests..."; \
+	  { apt-get install -y -qq zbar-tools >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null; }; } || \
+	  { echo "Please install zbar-tools (apt-get install zbar-tools), then run make test."; exit 1; }; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## make test: style, migrations, system checks (dev and production), then the suite on
 ## SQLite, or on PostgreSQL when DATABASE_URL is set. Browser tests: make test-browser.
-test: lint
+test: lint decoder
 	$(PY) manage.py compile_translations
 	$(NO_DB) $(PY) manage.py makemigrations --check --dry-run
 	$(NO_DB) $(PY) manage.py check --fail-level WARNING
