@@ -1,4 +1,4 @@
-"""URLs: the Wagtail admin at /admin/ (the integrator API joins under /api/v1/)."""
+"""URLs: the Wagtail admin at /admin/ and the integrator API at /api/v1/."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 
+from backoffice.api import api
 from catalog.scoped_views import site_history_results_view, site_history_view
 
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/reports/site-history/", admin_view(site_history_view)),
     path("admin/reports/site-history/results/", admin_view(site_history_results_view)),
     path("admin/", include(wagtailadmin_urls)),
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 

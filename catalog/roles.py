@@ -47,7 +47,7 @@ ROLE_PERMISSIONS = {
 }
 
 
-def _permissions(names):
+def permissions_named(names):
     """Look up ``app_label.codename`` names; a missing one is a programming error."""
     found = []
     for name in names:
@@ -67,4 +67,4 @@ def ensure_roles(using=DEFAULT_DB_ALIAS, **kwargs):
         create_permissions(app_config, verbosity=0, using=using)
     for name, permission_names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.add(*_permissions(permission_names))
+        group.permissions.add(*permissions_named(permission_names))

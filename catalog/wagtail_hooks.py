@@ -88,6 +88,14 @@ class ServiceViewSet(DepartmentScopedSnippetViewSet):
         base_form_class=DepartmentScopedForm,
     )
 
+    def get_edit_handler(self):
+        """The service's fields, then the panels other apps show on a service's page through
+        the ``service_page_panels`` hook (its payment channels, for one)."""
+        extra = [panel for hook in hooks.get_hooks("service_page_panels") for panel in hook()]
+        return ObjectList(
+            [*self.edit_handler.children, *extra], base_form_class=DepartmentScopedForm
+        ).bind_to_model(self.model)
+
 
 class FacilityViewSet(DepartmentScopedSnippetViewSet):
     """Facilities (施設) with a payment counter."""

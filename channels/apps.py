@@ -1,9 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsConfig(AppConfig):
-    """Payment channels per service (filled by the channels issue)."""
+    """Payment methods, per-service channels, their assets and the integrator API."""
 
     name = "channels"
     verbose_name = _("Payment channels")
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from catalog.permissions import DepartmentScopedPermissionPolicy
+        from channels import signals  # noqa: F401 (connects the change feed)
+        from channels.models import ServiceChannel
+        from channels.setup import ensure_channel_setup
+
+        register_permission_policy(
+            ServiceChannel, DepartmentScopedPermissionPolicy(ServiceChannel, "service__department")
+        )
+        post_migrate.connect(ensure_channel_setup, sender=self)

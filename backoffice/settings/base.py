@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backoffice.middleware.ApiConditionalGetMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -132,6 +133,18 @@ def q_cluster_config(environ):
 
 
 Q_CLUSTER = q_cluster_config(os.environ)
+
+# Shared by the web processes (the integrator API's rate limit counts in it): Redis when
+# REDIS_URL is set, otherwise each process's memory (the embedded default, one server).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+
+# Requests per token and period for the integrator API; more answer 429.
+INTEGRATOR_API_RATE = os.environ.get("INTEGRATOR_API_RATE", "600/m")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,232 @@
+"""The integrator API's routes (DESIGN.md §5): published channels, their assets and the
+change feed. Drafts, reviews and scheduled changes never appear: every read starts from
+:func:`channels.selectors.published_channels`."""
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from catalog.models import Service
+from channels import selectors
+from channels.api_auth import ScopedTokenAuth, TokenRateThrottle
+from channels.api_schemas import (
+    ChangeFeed,
+    ChannelOut,
+    ErrorOut,
+    MethodOut,
+    ServiceFilters,
+    ServiceOut,
+    ServicePage,
+)
+from channels.assets import AssetError
+from channels.channel_assets import FORMATS, channel_assets
+from channels.models import IntegratorAccess, PaymentMethod
+
+CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
+ASSETS_READ = ScopedTokenAuth(IntegratorAccess.Scope.ASSETS_READ)
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+CHANGES_LIMIT_MAX = 500
+
+router = Router(throttle=[TokenRateThrottle()])
+
+
+def _asset_out(request, channel):
+    try:
+        found = channel_assets(channel)
+    except AssetError:
+        return []
+    service_code, method_code = channel.service.code, channel.method.code
+    return [
+        {
+            "name": name,
+            "label": str(asset.label),
+            **{
+                f"{fmt}_url": request.build_absolute_uri(
+                    reverse("api-1.0:asset", args=[service_code, method_code, name, fmt])
+                )
+                for fmt in FORMATS
+            },
+        }
+        for name, asset in found.items()
+    ]
+
+
+def _channel_out(request, channel):
+    return {
+        "method": channel.method.code,
+        "method_name": channel.method.name,
+        "config_kind": channel.method.config_kind,
+        "first_published_at": channel.first_published_at,
+        "published_at": channel.last_published_at,
+        "expire_at": channel.expire_at,
+        "configuration": channel.configuration(),
+        "assets": _asset_out(request, channel),
+    }
+
+
+def _service_out(request, service):
+    facility = service.facility
+    return {
+        "code": service.code,
+        "name": service.name,
+        "kind": service.kind,
+        "route": service.route,
+        "department": {"code": service.department.code, "name": service.department.name},
+        "facility": facility
+        and {
+            "code": facility.code,
+            "name": facility.name,
+            "operation_type": facility.operation_type,
+        },
+        "standard_amount": service.standard_amount,
+        "updated_at": service.updated_at,
+        "channels": [_channel_out(request, channel) for channel in service.published],
+    }
+
+
+def _with_published_channels(services):
+    return services.prefetch_related(
+        Prefetch(
+            "channels",
+            queryset=selectors.published_channels().select_related("service"),
+            to_attr="published",
+        )
+    )
+
+
+def _service(code):
+    service = _with_published_channels(
+        Service.objects.select_related("department", "facility").filter(code=code)
+    ).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+@router.get(
+    "/methods",
+    response={200: list[MethodOut], **ERRORS},
+    auth=CHANNELS_READ,
+    summary="Payment methods and the routes they fit",
+)
+def list_methods(request):
+    return [
+        {
+            "code": method.code,
+            "name": method.name,
+            "config_kind": method.config_kind,
+            "routes": [route for route in Service.Route.values if method.fits_route(route)],
+        }
+        for method in PaymentMethod.objects.all()
+    ]
+
+
+@router.get(
+    "/services",
+    response={200: ServicePage, **ERRORS},
+    auth=CHANNELS_READ,
+    summary="Services with their published channels",
+)
+def list_services(request, filters: Query[ServiceFilters]):
+    services = selectors.api_services(
+        department=filters.department,
+        method=filters.method,
+        status=filters.status,
+        updated_since=filters.updated_since,
+    )
+    start = (filters.page - 1) * filters.page_size
+    page = _with_published_channels(services)[start : start + filters.page_size]
+    return {
+        "count": services.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "items": [_service_out(request, service) for service in page],
+    }
+
+
+@router.get(
+    "/services/{code}",
+    response={200: ServiceOut, **ERRORS},
+    auth=CHANNELS_READ,
+    summary="One service with its published channels",
+)
+def get_service(request, code: str):
+    return _service_out(request, _service(code))
+
+
+@router.get(
+    "/services/{code}/channels/{method}",
+    response={200: ChannelOut, **ERRORS},
+    auth=CHANNELS_READ,
+    summary="One published channel's configuration",
+)
+def get_channel(request, code: str, method: str):
+    channel = selectors.published_channel(code, method)
+    if channel is None:
+        raise Http404
+    return _channel_out(request, channel)
+
+
+@router.get(
+    "/services/{code}/channels/{method}/assets/{name}.{fmt}",
+    response={**ERRORS},
+    auth=ASSETS_READ,
+    url_name="asset",
+    summary="A published channel's asset as SVG or PNG",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The image",
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in FORMATS.values()
+                },
+            }
+        }
+    },
+)
+def get_asset(request, code: str, method: str, name: str, fmt: str):
+    if fmt not in FORMATS:
+        raise HttpError(404, "unknown format")
+    channel = selectors.published_channel(code, method)
+    if channel is None:
+        raise Http404
+    try:
+        asset = channel_assets(channel).get(name)
+    except AssetError:
+        asset = None
+    if asset is None:
+        raise Http404
+    response = HttpResponse(asset.render(fmt), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'inline; filename="{code}-{method}-{name}.{fmt}"'
+    return response
+
+
+@router.get(
+    "/changes",
+    response={200: ChangeFeed, **ERRORS},
+    auth=CHANNELS_READ,
+    summary="Every publish, unpublish and expiry, in order",
+)
+def list_changes(
+    request, since: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=CHANGES_LIMIT_MAX)
+):
+    events = selectors.channel_events_after(since, limit + 1)
+    has_more = len(events) > limit
+    events = events[:limit]
+    return {
+        "items": [
+            {
+                "cursor": event.cursor,
+                "action": event.action,
+                "occurred_at": event.occurred_at,
+                "service_code": event.service_code,
+                "method": event.method_code,
+            }
+            for event in events
+        ],
+        "next_cursor": events[-1].cursor if events else since,
+        "has_more": has_more,
+    }

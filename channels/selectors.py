@@ -1,0 +1,75 @@
+"""Reads of channels: the admin's (department-scoped, latest drafts) and the integrators'
+(published only)."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from catalog.models import Service
+from catalog.permissions import policy_for
+from channels.models import ChannelEvent, ServiceChannel
+
+
+def channels_with_latest_content(user, service):
+    """``(channel, latest)`` for each channel of ``service`` the user may see, where
+    ``latest`` is the channel as its newest revision has it (what staff are working on)."""
+    channels = (
+        policy_for(ServiceChannel)
+        .scope(user, ServiceChannel.objects.filter(service=service))
+        .select_related("method", "service", "latest_revision")
+    )
+    return [(channel, channel.get_latest_revision_as_object()) for channel in channels]
+
+
+def scoped_channel(user, pk):
+    """The channel ``pk`` if ``user`` may see it, else None (the caller answers 404)."""
+    policy = policy_for(ServiceChannel)
+    if not policy.user_has_permission(user, "view"):
+        return None
+    return (
+        policy.scope(user, ServiceChannel.objects.select_related("method", "service"))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def published_channels():
+    """Live channels only: what integrators may ever see."""
+    return ServiceChannel.objects.filter(live=True).select_related("method")
+
+
+def published_channel(service_code, method_code):
+    return (
+        published_channels()
+        .select_related("service")
+        .filter(service__code=service_code, method__code=method_code)
+        .first()
+    )
+
+
+def api_services(*, department=None, method=None, status=None, updated_since=None):
+    """Services for the integrator API, filtered, in code order.
+
+    ``status`` is ``published`` (at least one published channel, of ``method`` when given)
+    or ``none``; ``updated_since`` keeps services whose record changed, or one of whose
+    channels was published, switched off or expired, at or after that moment.
+    """
+    services = Service.objects.select_related("department", "facility").order_by("code")
+    live = published_channels().filter(service=OuterRef("pk"))
+    if method:
+        live = live.filter(method__code=method)
+    if department:
+        services = services.filter(department__code=department)
+    if status == "none":
+        services = services.exclude(Exists(live))
+    elif method or status == "published":
+        services = services.filter(Exists(live))
+    if updated_since is not None:
+        changed = ChannelEvent.objects.filter(
+            service_code=OuterRef("code"), occurred_at__gte=updated_since
+        )
+        services = services.filter(Q(updated_at__gte=updated_since) | Exists(changed))
+    return services
+
+
+def channel_events_after(cursor, limit):
+    """Up to ``limit`` change-feed events after ``cursor``, oldest first."""
+    return list(ChannelEvent.objects.filter(cursor__gt=cursor).order_by("cursor")[:limit])
