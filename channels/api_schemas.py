@@ -1,9 +1,29 @@
 """The integrator API's request and response shapes (they make its OpenAPI schema)."""
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime, BeforeValidator
+from pydantic_core import PydanticKnownError
+
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})",
+    re.IGNORECASE,
+)
+
+
+def _rfc3339(value):
+    """Take only what the schema promises, an RFC 3339 date-time with its offset: pydantic
+    alone would also read ``0.5`` as a Unix time, and a time without an offset is ambiguous
+    (UTC or Japan?). Anything else is pydantic's own "not a valid datetime" (422)."""
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and RFC3339.fullmatch(value)):
+        return value
+    raise PydanticKnownError("datetime_type")
+
+
+Rfc3339Datetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 
 class ErrorDetail(Schema):
@@ -69,8 +89,12 @@ class ServiceFilters(Schema):
     status: Literal["published", "none"] | None = Field(
         None, description="published: with a published channel; none: without one."
     )
-    updated_since: dt.datetime | None = Field(
-        None, description="Only services changed, or whose channels changed, since then."
+    updated_since: Rfc3339Datetime | None = Field(
+        None,
+        description=(
+            "Only services changed, or whose channels changed, since then "
+            "(RFC 3339 with an offset, e.g. 2024-04-01T00:00:00+09:00)."
+        ),
     )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)

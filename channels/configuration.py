@@ -264,6 +264,23 @@ class ConfigurationFields(models.Model):
             values[name] = value
         return values
 
+    def empty_unused_fields(self):
+        """Empty every configuration field the method's kind does not use."""
+        if not self.config_kind:
+            return
+        spec = KIND_FIELDS[ConfigKind(self.config_kind)]
+        used = set(spec["required"]) | set(spec["optional"])
+        for name in CONFIG_FIELDS:
+            if name not in used:
+                field = self._meta.get_field(name)
+                setattr(self, name, None if field.null else "")
+
+    def clean_fields(self, exclude=None):
+        # Empty first: the admin hides the other kinds' fields, so a stale value there must
+        # not block saving with an error nobody can see.
+        self.empty_unused_fields()
+        super().clean_fields(exclude=exclude)
+
     def clean_configuration(self, *, service):
         """Check the configuration against the method's kind and the service's route."""
         method = self.method if self.method_id else None
@@ -281,11 +298,7 @@ class ConfigurationFields(models.Model):
                 }
             )
         spec = KIND_FIELDS[ConfigKind(method.config_kind)]
-        used = set(spec["required"]) | set(spec["optional"])
-        for name in CONFIG_FIELDS:
-            if name not in used:
-                field = self._meta.get_field(name)
-                setattr(self, name, None if field.null else "")
+        self.empty_unused_fields()
         errors = {}
         for name in spec["required"]:
             if getattr(self, name) in (None, ""):

@@ -1,5 +1,6 @@
-"""What every database needs for channels, (re)built after each ``migrate``: the roles'
-channel permissions, finance's approval workflow and the scheduled-publishing schedule."""
+"""What every database needs for channels, (re)built after each ``migrate``: the payment
+methods of the city's policy, the roles' channel permissions, finance's approval workflow
+and the scheduled-publishing schedule."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.models import Group
@@ -8,8 +9,24 @@ from django_q.models import Schedule
 from wagtail.snippets.models import create_extra_permissions
 
 from catalog import roles
+from channels.models import PaymentMethod
 from channels.services import ensure_approval_workflow
 from channels.tasks import PUBLISH_SCHEDULE_NAME
+
+# Which method fits which payment route is data: a system administrator may change it
+# later (設定 → 決済手段); this only adds what is missing.
+PAYMENT_METHODS = [
+    # code, name, configuration kind, counter, slip, e-application
+    ("credit_card", "クレジットカード", "terminal", True, False, False),
+    ("e_money", "電子マネー", "terminal", True, False, False),
+    ("qr_store_scan", "コード決済（ストアスキャン）", "terminal", True, False, False),
+    ("qr_user_scan", "コード決済（ユーザースキャン・JPQR）", "jpqr", True, False, False),
+    ("convenience_store", "コンビニ収納（バーコード）", "slip_barcode", False, True, False),
+    ("smartphone_slip", "スマートフォン決済（請求書払い）", "slip_barcode", False, True, False),
+    ("pay_easy", "ペイジー", "pay_easy", False, True, False),
+    ("bank_transfer", "口座振替", "bank_transfer", False, True, False),
+    ("online_card", "オンライン決済（電子申請）", "online", False, False, True),
+]
 
 CHANNEL = "channels.{action}_servicechannel"
 ROLE_CHANNEL_PERMISSIONS = {
@@ -36,11 +53,28 @@ ROLE_CHANNEL_PERMISSIONS = {
 }
 
 
-def ensure_channel_setup(using=DEFAULT_DB_ALIAS, **kwargs):
-    """Grant the roles their channel permissions and create the workflow and schedule.
+def ensure_payment_methods(using=DEFAULT_DB_ALIAS):
+    for order, (code, name, kind, counter, slip, e_application) in enumerate(PAYMENT_METHODS, 1):
+        PaymentMethod.objects.using(using).get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "config_kind": kind,
+                "for_counter": counter,
+                "for_slip": slip,
+                "for_e_application": e_application,
+                "sort_order": order * 10,
+            },
+        )
 
-    Only adds: a permission or a workflow an administrator changed by hand is kept.
+
+def ensure_channel_setup(using=DEFAULT_DB_ALIAS, **kwargs):
+    """Seed the payment methods, grant the roles their channel permissions and create the
+    workflow and schedule. It runs after every ``migrate`` (and every test flush).
+
+    Only adds: a method, permission or workflow an administrator changed by hand is kept.
     """
+    ensure_payment_methods(using)
     # Wagtail creates the publish/lock/unlock permissions after this app's signal.
     for app_config in global_apps.get_app_configs():
         create_extra_permissions(app_config, using=using)

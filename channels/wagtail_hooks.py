@@ -43,12 +43,33 @@ class ServiceChannelFilterSet(WagtailFilterSet):
         fields = []
 
 
-def _config_panel(kind):
-    return MultiFieldPanel(
-        [FieldPanel(name) for name in fields_for(kind)],
-        heading=ConfigKind(kind).label,
-        attrs={"data-config-kind": kind},
+# Fields several kinds share get one panel of their own: a form field renders only once.
+SHARED_FIELDS = ["fee_rate", "settlement_cycle"]
+
+
+def _config_panels():
+    """One panel per configuration kind, plus the shared fee panel; each names the kinds
+    it serves, so the form shows only what the chosen method needs."""
+    panels = []
+    for kind in ConfigKind.values:
+        names = [name for name in fields_for(kind) if name not in SHARED_FIELDS]
+        if names:
+            panels.append(
+                MultiFieldPanel(
+                    [FieldPanel(name) for name in names],
+                    heading=ConfigKind(kind).label,
+                    attrs={"data-config-kind": kind},
+                )
+            )
+    sharing = [kind for kind in ConfigKind.values if SHARED_FIELDS[0] in fields_for(kind)]
+    panels.append(
+        MultiFieldPanel(
+            [FieldPanel(name) for name in SHARED_FIELDS],
+            heading=_("Fees and settlement"),
+            attrs={"data-config-kind": " ".join(sharing)},
+        )
     )
+    return panels
 
 
 class ChannelCreateView(SnippetViewSet.add_view_class):
@@ -87,7 +108,7 @@ class ServiceChannelViewSet(DepartmentScopedSnippetViewSet):
                 ],
                 heading=_("Service and payment method"),
             ),
-            *[_config_panel(kind) for kind in ConfigKind.values],
+            *_config_panels(),
             PublishingPanel(),
         ],
         base_form_class=ServiceChannelForm,

@@ -1,0 +1,93 @@
+"""The integrator API against its own OpenAPI schema: schemathesis generates requests for
+every operation (valid and invalid parameters) and checks that no answer is a server error
+and every answer matches what the schema declares (status code, content type, body).
+
+Random path parameters almost never name a real service, so a second test walks the demo
+data — every published channel and each of its assets — and checks those answers too."""
+
+import io
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.config import SchemathesisConfig
+
+from catalog import roles
+from channels import selectors
+from channels.channel_assets import FORMATS, channel_assets
+from channels.models import IntegratorAccess, ServiceChannel
+from channels.services import api_token_issue
+
+# Undeclared query parameters are ignored, as most APIs do and OpenAPI allows, so they are
+# not sent as "invalid" data; the same examples every run, so `make test` never flakes.
+CONFIG = SchemathesisConfig.from_dict(
+    {"generation": {"allow-extra-parameters": False, "deterministic": True}}
+)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", get_wsgi_application(), config=CONFIG
+)
+PREFIX = "/api/v1"
+
+
+@pytest.fixture
+def token(db, make_user, settings):
+    """An all-scopes token over the demo catalog and channels (published, draft, in review,
+    scheduled), with a rate limit high enough that the run is never throttled."""
+    settings.INTEGRATOR_API_RATE = "100000/m"
+    cache.clear()
+    call_command("load_demo", stdout=io.StringIO())
+    assert ServiceChannel.objects.filter(live=True).exists()
+    assert ServiceChannel.objects.filter(live=False).exists()
+    _access, plaintext = api_token_issue(
+        name="schemathesis",
+        user=make_user(roles.SYSTEM_ADMIN),
+        scopes=IntegratorAccess.Scope.values,
+    )
+    return plaintext
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_generated_requests_get_answers_the_schema_declares(case, token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+
+
+def test_every_published_channel_and_asset_answers_as_declared(token):
+    headers = {"Authorization": f"Bearer {token}"}
+    calls = [
+        ("/services", {}, {"status": "published", "page_size": 200}),
+        ("/services", {}, {"status": "none", "page_size": 200}),
+        ("/changes", {}, {"limit": 500}),
+        ("/methods", {}, {}),
+    ]
+    kinds = set()
+    for channel in selectors.published_channels().select_related("service"):
+        names = {"code": channel.service.code, "method": channel.method.code}
+        calls += [
+            ("/services/{code}", {"code": names["code"]}, {}),
+            ("/services/{code}/channels/{method}", names, {}),
+        ]
+        for asset in channel_assets(channel):
+            kinds.add(channel.method.config_kind)
+            calls += [
+                (
+                    "/services/{code}/channels/{method}/assets/{name}.{fmt}",
+                    {**names, "name": asset, "fmt": fmt},
+                    {},
+                )
+                for fmt in FORMATS
+            ]
+    assert {"jpqr", "slip_barcode"} <= kinds  # the demo has assets to check
+
+    for path, path_parameters, query in calls:
+        case = schema[PREFIX + path]["GET"].Case(path_parameters=path_parameters, query=query)
+        response = case.call_and_validate(headers=headers)
+        assert response.status_code == 200, (path, path_parameters, response.text[:200])
