@@ -9,9 +9,16 @@ import re
 import pytest
 
 from catalog.models import Department, Facility, Service
+from channels.models import ServiceChannel
 
 # Words that are the same in a Japanese admin: formats, data (usernames), and our names.
-ALLOWED = {"CSV", "XLSX", "kanko", "sysadmin", "kaikei"}
+# Merchant names and cities in Latin letters are data: JPQR requires them so.
+ALLOWED = {"CSV", "XLSX", "kanko", "sysadmin", "kaikei", "JPQR", "SVG", "PNG", "MCC"} | {
+    "NAGASAKI",
+    "CITY",
+    "DEJIMA",
+    "Nagasaki",
+}
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
 VISIBLE_TEXT = """() => {
@@ -41,6 +48,9 @@ def screens(demo):
     facility = Facility.objects.get(code="0101")
     department = Department.objects.get(code="171")
     snippets = "/admin/snippets/catalog"
+    channels = "/admin/snippets/channels/servicechannel"
+    in_review = ServiceChannel.objects.get(service__code="20111")
+    published = ServiceChannel.objects.get(service__code="20101", method__code="qr_user_scan")
     return [
         "/admin/",
         f"{snippets}/service/",
@@ -61,6 +71,12 @@ def screens(demo):
         f"/admin/bulk/catalog/service/delete/?id={service.pk}",
         f"{snippets}/service/history/{service.pk}/revisions/compare/earliest...latest/",
         f"{snippets}/service/edit/{Service.objects.get(code='10101').pk}/",  # the 404 page
+        f"{channels}/",
+        f"{channels}/add/",
+        f"{channels}/edit/{in_review.pk}/",
+        f"{channels}/edit/{published.pk}/",
+        f"{channels}/history/{published.pk}/",
+        f"{channels}/workflow_history/{in_review.pk}/",
     ]
 
 
