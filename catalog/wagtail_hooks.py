@@ -48,6 +48,28 @@ class FacilityFilterSet(WagtailFilterSet):
         fields = []
 
 
+def service_page_panels():
+    """Panels other apps show on a service's page (its payment channels, for one), through
+    the ``service_page_panels`` hook."""
+    return [panel for hook in hooks.get_hooks("service_page_panels") for panel in hook()]
+
+
+class ServiceInspectView(DepartmentScopedSnippetViewSet.inspect_view_class):
+    """A service's read-only page (finance's view of it) shows the same extra panels."""
+
+    template_name = "catalog/service_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_panels"] = [
+            panel.bind_to_model(Service).get_bound_panel(
+                instance=self.object, request=self.request, prefix=f"service-page-{index}"
+            )
+            for index, panel in enumerate(service_page_panels())
+        ]
+        return context
+
+
 class ServiceViewSet(DepartmentScopedSnippetViewSet):
     """Services (収納対象): what residents pay, by department."""
 
@@ -71,6 +93,7 @@ class ServiceViewSet(DepartmentScopedSnippetViewSet):
     search_backend_name = None  # substring search: Japanese has no spaces to split words on
     ordering = ["department__code", "code"]
     list_per_page = 50
+    inspect_view_class = ServiceInspectView
     edit_handler = ObjectList(
         [
             MultiFieldPanel(
@@ -89,11 +112,10 @@ class ServiceViewSet(DepartmentScopedSnippetViewSet):
     )
 
     def get_edit_handler(self):
-        """The service's fields, then the panels other apps show on a service's page through
-        the ``service_page_panels`` hook (its payment channels, for one)."""
-        extra = [panel for hook in hooks.get_hooks("service_page_panels") for panel in hook()]
+        """The service's fields, then the panels other apps show on a service's page."""
         return ObjectList(
-            [*self.edit_handler.children, *extra], base_form_class=DepartmentScopedForm
+            [*self.edit_handler.children, *service_page_panels()],
+            base_form_class=DepartmentScopedForm,
         ).bind_to_model(self.model)
 
 

@@ -88,7 +88,7 @@ def channel_form(service, method_code, **changes):
     """What the admin's channel form posts: every configuration field (empty unless the
     method's valid configuration or ``changes`` fill it), the service, the method and the
     publishing schedule. Add ``"action-submit": "1"`` etc. for the footer's buttons."""
-    data = {name: "" for name in CONFIG_FIELDS}
+    data = dict.fromkeys(CONFIG_FIELDS, "")
     data.update(
         service=service.pk,
         method=payment_method(method_code).pk,
