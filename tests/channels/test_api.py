@@ -533,6 +533,10 @@ def test_services_filter_by_updated_since(make_channel, make_service, integrator
         [channel.service.code, renamed.code]
     )
     assert quiet.code in served_codes(integrator, updated_since=long_ago.isoformat())
+    in_japan = cutoff.astimezone(dt.timezone(dt.timedelta(hours=9))).isoformat()
+    assert served_codes(integrator, updated_since=in_japan) == sorted(
+        [channel.service.code, renamed.code]
+    )
 
 
 def test_services_are_paged_in_code_order(make_service, integrator):
@@ -562,6 +566,8 @@ def test_services_are_paged_in_code_order(make_service, integrator):
         ("/services", {"department": "１２３"}),
         ("/services", {"status": "draft"}),
         ("/services", {"updated_since": "yesterday"}),
+        ("/services", {"updated_since": "1700000000"}),  # not a Unix time
+        ("/services", {"updated_since": "2024-04-01T00:00:00"}),  # no offset: ambiguous
         ("/changes", {"since": -1}),
         ("/changes", {"limit": 0}),
         ("/changes", {"limit": 501}),

@@ -9,9 +9,11 @@ import io
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
@@ -25,7 +27,13 @@ from channels.services import api_token_issue
 # Undeclared query parameters are ignored, as most APIs do and OpenAPI allows, so they are
 # not sent as "invalid" data; the same examples every run, so `make test` never flakes.
 CONFIG = SchemathesisConfig.from_dict(
-    {"generation": {"allow-extra-parameters": False, "deterministic": True}}
+    {
+        "generation": {
+            "allow-extra-parameters": False,
+            "with-security-parameters": False,
+            "deterministic": True,
+        }
+    }
 )
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json", get_wsgi_application(), config=CONFIG
@@ -34,7 +42,19 @@ PREFIX = "/api/v1"
 
 
 @pytest.fixture
-def token(db, make_user, settings):
+def keep_the_test_connection():
+    """Schemathesis calls Django's real WSGI handler, whose request_finished signal closes
+    "old" database connections: that would close the test's transaction (PostgreSQL).
+    Django's own test client switches it off around each request; so do we."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, keep_the_test_connection, make_user, settings):
     """An all-scopes token over the demo catalog and channels (published, draft, in review,
     scheduled), with a rate limit high enough that the run is never throttled."""
     settings.INTEGRATOR_API_RATE = "100000/m"
