@@ -13,7 +13,8 @@ _codes = itertools.count(1)
 
 
 def _next(width):
-    return str(next(_codes)).zfill(width)
+    """A fresh code of ``width`` digits; wraps round, since each test starts empty."""
+    return str(next(_codes) % 10**width).zfill(width)
 
 
 @pytest.fixture
