@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import DepartmentScopedForm
+from channels.configuration import CONFIG_FIELDS, fields_for
 from channels.models import IntegratorAccess, PaymentMethod
 
 
@@ -24,6 +25,17 @@ class ServiceChannelForm(DepartmentScopedForm):
         self.fields["method"].widget.attrs["data-method-kinds"] = json.dumps(
             {str(pk): kind for pk, kind in kinds.items()}
         )
+
+    def clean(self):
+        """A field the chosen method does not use is hidden on the form and emptied on save
+        (see ``ConfigurationFields.clean_configuration``), so a leftover value in it must
+        not block saving with an error nobody can see."""
+        cleaned_data = super().clean()
+        method = cleaned_data.get("method")
+        if method is not None:
+            for name in set(CONFIG_FIELDS) - set(fields_for(method.config_kind)):
+                self._errors.pop(name, None)
+        return cleaned_data
 
 
 def _default_expiry():

@@ -317,3 +317,17 @@ def test_finance_reads_the_channels_panel_on_the_services_read_only_page(as_fina
     assert set(rows) == {payment_method("qr_user_scan").name}
     _status, row = rows[payment_method("qr_user_scan").name]
     assert f'href="{poster_url(t["their_qr"])}"' in row
+
+
+def test_a_bad_value_left_in_a_hidden_field_does_not_block_saving(ours, t):
+    """Switching a draft from a slip method to a card terminal leaves a hidden, malformed
+    slip field behind; the terminal channel still saves, without it."""
+    service = t["our_service"]
+    data = channel_form(service, "credit_card", slip_number_digits="abc", mcc="12")
+
+    response = ours.post(snippet_url(ServiceChannel, "add"), data)
+
+    assert response.status_code == 302
+    channel = ServiceChannel.objects.get(service=service, method__code="credit_card")
+    assert channel.slip_number_digits is None
+    assert channel.mcc == ""
