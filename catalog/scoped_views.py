@@ -55,6 +55,19 @@ class ScopedObjectMixin:
         return super().get_object(*args, **kwargs)
 
 
+class ScopedDeleteMixin(ScopedObjectMixin):
+    """Deleting asks the policy about this very record, not only about the model: a policy
+    may refuse some records of a department (e.g. a published payment channel)."""
+
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        if not _policy(self.model).user_has_permission_for_instance(
+            self.request.user, "delete", instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
 class CodeOrNameSearchForm(BaseFilterForm):
     """The chooser's search: a substring of the code or the name. Japanese has no spaces
     between words, so a word-based search index would miss most queries."""
@@ -158,7 +171,10 @@ for _name in OBJECT_VIEWS:
     setattr(
         DepartmentScopedSnippetViewSet,
         _attr,
-        _scoped(getattr(SnippetViewSet, _attr), ScopedObjectMixin),
+        _scoped(
+            getattr(SnippetViewSet, _attr),
+            ScopedDeleteMixin if _name == "delete" else ScopedObjectMixin,
+        ),
     )
 
 

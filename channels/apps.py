@@ -12,12 +12,10 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
-        from catalog.permissions import DepartmentScopedPermissionPolicy
         from channels import signals  # noqa: F401 (connects the change feed)
         from channels.models import ServiceChannel
+        from channels.permissions import ChannelPermissionPolicy
         from channels.setup import ensure_channel_setup
 
-        register_permission_policy(
-            ServiceChannel, DepartmentScopedPermissionPolicy(ServiceChannel, "service__department")
-        )
+        register_permission_policy(ServiceChannel, ChannelPermissionPolicy(ServiceChannel))
         post_migrate.connect(ensure_channel_setup, sender=self)

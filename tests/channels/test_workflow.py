@@ -227,6 +227,38 @@ def test_a_department_administrator_cannot_switch_a_channel_off(
     assert [action for action, *_ in events()] == ["published"]
 
 
+def test_a_department_administrator_cannot_delete_a_published_channel(
+    client_as, make_channel, department_admin, our_service
+):
+    live = make_channel("credit_card", service=our_service, publish=True)
+    draft = make_channel("e_money", service=our_service)
+    client = client_as(department_admin)
+
+    client.post(snippet_url(ServiceChannel, "delete", live.pk))
+    bulk = (
+        reverse("wagtail_bulk_action", args=["channels", "servicechannel", "delete"])
+        + f"?id={live.pk}"
+    )
+    client.post(bulk)
+
+    assert ServiceChannel.objects.filter(pk=live.pk, live=True).exists()
+    assert [action for action, *_ in events()] == ["published"]
+    # A draft nobody has published is theirs to throw away.
+    client.post(snippet_url(ServiceChannel, "delete", draft.pk))
+    assert not ServiceChannel.objects.filter(pk=draft.pk).exists()
+
+
+def test_finance_may_delete_a_published_channel_and_integrators_are_told(
+    client_as, make_channel, system_admin, our_service
+):
+    live = make_channel("credit_card", service=our_service, publish=True)
+
+    client_as(system_admin).post(snippet_url(ServiceChannel, "delete", live.pk))
+
+    assert not ServiceChannel.objects.filter(pk=live.pk).exists()
+    assert [action for action, *_ in events()] == ["published", "unpublished"]
+
+
 def test_integrators_keep_the_published_configuration_while_an_edit_awaits_approval(
     client_as, make_channel, department_admin, finance, our_service
 ):
