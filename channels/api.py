@@ -26,7 +26,8 @@ from channels.models import IntegratorAccess, PaymentMethod
 
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
 ASSETS_READ = ScopedTokenAuth(IntegratorAccess.Scope.ASSETS_READ)
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# Every route may answer these; 304 (no body) when If-None-Match carries the ETag.
+ERRORS = {304: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 CHANGES_LIMIT_MAX = 500
 
 router = Router(throttle=[TokenRateThrottle()])
