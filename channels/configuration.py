@@ -7,6 +7,7 @@ kind needs and empties what it does not use, so a stale value never reaches inte
 """
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -275,10 +276,19 @@ class ConfigurationFields(models.Model):
                 field = self._meta.get_field(name)
                 setattr(self, name, None if field.null else "")
 
+    def normalise_text_fields(self):
+        """Full-width letters and digits as a Japanese IME types them (９１２３４５) become
+        half-width, and surrounding spaces (full-width too) go."""
+        for name in CONFIG_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, unicodedata.normalize("NFKC", value).strip())
+
     def clean_fields(self, exclude=None):
         # Empty first: the admin hides the other kinds' fields, so a stale value there must
         # not block saving with an error nobody can see.
         self.empty_unused_fields()
+        self.normalise_text_fields()
         super().clean_fields(exclude=exclude)
 
     def clean_configuration(self, *, service):

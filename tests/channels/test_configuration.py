@@ -94,6 +94,20 @@ def test_each_kind_requires_its_own_fields(errors_of, method_code):
         assert f"Required for {name}." in errors[field]
 
 
+def test_codes_typed_in_full_width_are_kept_in_half_width(make_service_for):
+    channel = channel_create(
+        service=make_service_for("convenience_store"),
+        method=payment_method("convenience_store"),
+        **{
+            **valid_config("convenience_store"),
+            "agent_company_code": "９１２３４５",
+            "agent_city_code": "\u3000４２２０ ",
+        },
+    )
+
+    assert (channel.agent_company_code, channel.agent_city_code) == ("912345", "4220")
+
+
 def test_the_amount_ceiling_defaults_to_300000_yen(make_service_for):
     config = valid_config("convenience_store")
     del config["amount_ceiling"]
@@ -111,7 +125,7 @@ REJECTED = [
     # (method, changes, field, English message)
     ("convenience_store", {"agent_company_code": "91234"}, "agent_company_code", SIX),
     ("convenience_store", {"agent_company_code": "91234A"}, "agent_company_code", SIX),
-    ("convenience_store", {"agent_company_code": "９１２３４５"}, "agent_company_code", SIX),
+    ("convenience_store", {"agent_company_code": "９１２３４"}, "agent_company_code", SIX),
     (
         "convenience_store",
         {"agent_city_code": "42-01"},
