@@ -23,6 +23,8 @@ class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
             "Content-Type", ""
         ).startswith("application/json"):
             response = _json_error(request, response)
+        if response.status_code != 200:
+            return response  # an error is never "not modified", and needs no ETag
         return super().process_response(request, response)
 
 

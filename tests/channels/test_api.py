@@ -398,6 +398,18 @@ def test_every_get_has_an_etag_and_if_none_match_gives_304(path, jpqr_channel, i
     assert stale.content == first.content
 
 
+def test_errors_carry_no_etag(jpqr_channel, integrator):
+    assert "ETag" not in Integrator().get("/services")  # 401
+    assert "ETag" not in integrator.get("/services/99999")  # 404
+
+
+def test_japanese_is_sent_as_utf8_characters(jpqr_channel, integrator):
+    body = integrator.get(channel_path(jpqr_channel)).content.decode("utf-8")
+
+    assert jpqr_channel.method.name in body
+    assert "\\u" not in body
+
+
 def test_etags_change_when_a_channel_is_published(jpqr_channel, make_channel, integrator):
     service = jpqr_channel.service
     paths = ["/services", f"/services/{service.code}", "/changes"]
