@@ -4,8 +4,8 @@ format for every failure, and the OpenAPI schema at /api/v1/openapi.json."""
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 
 from channels.api import router as channels_router
 
