@@ -22,7 +22,9 @@ class TokenIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            TitleColumn("name", label=_("Integrator"), accessor="token.name"),
+            self._get_title_column_class(TitleColumn)(
+                "name", label=_("Integrator"), accessor="token.name", get_url=self.get_edit_url
+            ),
             Column("prefix", label=_("Token"), accessor="token.prefix"),
             ScopesColumn("scopes", label=_("Scopes")),
             Column("expires_at", label=_("Valid until")),
@@ -32,6 +34,15 @@ class TokenIndexView(generic.IndexView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("token").order_by("-token__created")
+
+    def get_list_more_buttons(self, instance):
+        """The row's delete action revokes: the row stays, for the record."""
+        buttons = super().get_list_more_buttons(instance)
+        delete_url = self.get_delete_url(instance)
+        for button in buttons:
+            if button.url == delete_url:
+                button.label = _("Revoke")
+        return buttons
 
 
 class TokenIssueView(generic.CreateView):
@@ -56,6 +67,12 @@ class TokenIssueView(generic.CreateView):
         context = self.get_context_data(token=plaintext, access=access, form=form)
         context["page_title"] = context["header_title"] = _("Token issued")
         return TemplateResponse(self.request, "channels/token_issued.html", context)
+
+
+class TokenEditView(generic.EditView):
+    """Only the expiry can change (to extend or shorten a token's life)."""
+
+    delete_item_label = _("Revoke")
 
 
 class TokenRevokeView(generic.DeleteView):

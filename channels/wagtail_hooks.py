@@ -20,7 +20,12 @@ from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
 from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
 from channels.panels import service_channels_panel
-from channels.token_views import TokenIndexView, TokenIssueView, TokenRevokeView
+from channels.token_views import (
+    TokenEditView,
+    TokenIndexView,
+    TokenIssueView,
+    TokenRevokeView,
+)
 
 
 def _own_departments(request):
@@ -143,6 +148,7 @@ class IntegratorTokenViewSet(ModelViewSet):
     inspect_view_enabled = False
     index_view_class = TokenIndexView
     add_view_class = TokenIssueView
+    edit_view_class = TokenEditView
     delete_view_class = TokenRevokeView
     form_fields = ["expires_at"]
 
