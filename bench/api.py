@@ -25,7 +25,8 @@ What it does, in order:
    and each one's ratio to the trivial view. A scenario that answered anything but its
    expected status, or a 200 without items, fails the run (exit status 1).
 
-gunicorn is stopped and the scratch database removed on exit, Ctrl-C included.
+gunicorn is stopped and the scratch database removed on exit, Ctrl-C included. Needs wrk
+(``apt-get install wrk``). See bench/README.md for the options and how to read the output.
 """
 
 import argparse
@@ -55,10 +56,10 @@ if str(ROOT) not in sys.path:
 
 HOST = "127.0.0.1"
 SERVICES_PATH = "/api/v1/services"
-# Per second, not per minute: the throttle keeps one timestamp per request of the period
-# in the cache and copies that list on every request, so a per-minute limit high enough
-# never to refuse would make the list (and each request's cost) grow through the run.
-# Per second it holds about as many entries as the production default (600/m) at most.
+# Per second, not per minute: the throttle keeps one timestamp per request of its period
+# in the cache and (un)pickles that list on every request. With a per-minute limit high
+# enough never to refuse, the list would grow to thousands of entries during the run;
+# per second it stays below the production default's 600 (600/m) at this bench's rates.
 DEFAULT_RATE = "1000000000/s"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SOCKET_ERRORS = {
@@ -105,6 +106,15 @@ function done(summary, latency, requests)
     table.concat(parts, ", ")))
 end
 """
+
+
+LEGEND = """
+req/s: requests per second over all rounds; best: the best round's; × trivial: req/s as a
+fraction of the trivial view's. CPU ms: server CPU time per request (gunicorn's master and
+workers, plus PostgreSQL's backends when measured), and × trivial: how many times the
+trivial view's. server, db, wrk, others: CPU seconds per second used by gunicorn, by
+PostgreSQL's backends, by wrk and by every other process of the machine (100% = one CPU).
+req/s depends on what else the machine runs (see 'others'); CPU ms much less so."""
 
 
 class BenchError(Exception):
@@ -168,6 +178,9 @@ class Built:
     by_method: dict = field(default_factory=dict)
 
 
+FIRST_SERVICE_CODE = 10000
+MAX_SERVICES = 100_000 - FIRST_SERVICE_CODE  # service codes have 5 digits
+
 # Four kinds of service, in turn; a counter service at a facility gets two channels.
 VARIANTS = [
     ("counter", "admission", ["qr_user_scan", "credit_card"]),
@@ -216,7 +229,7 @@ def build_data(count, *, log):
     from django.db import transaction
 
     from catalog.services import department_upsert, facility_upsert, service_upsert
-    from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
+    from channels.models import ChannelEvent, IntegratorAccess, PaymentMethod, ServiceChannel
     from channels.services import api_token_issue, channel_create
 
     started = time.monotonic()
@@ -247,7 +260,7 @@ def build_data(count, *, log):
         with transaction.atomic():
             for index in range(first, min(first + batch, count)):
                 route, kind, method_codes = VARIANTS[index % len(VARIANTS)]
-                code = f"{10000 + index:05d}"
+                code = f"{FIRST_SERVICE_CODE + index:05d}"
                 facility_code, department_code = None, departments[index % len(departments)]
                 if kind == "admission":
                     facility_code, department_code = facilities[index % len(facilities)]
@@ -273,6 +286,8 @@ def build_data(count, *, log):
     live = ServiceChannel.objects.filter(live=True)
     if live.count() != channels or live.filter(live_revision__isnull=True).exists():
         raise BenchError("Some channels were not published with a live revision.")
+    if ChannelEvent.objects.filter(action=ChannelEvent.Action.PUBLISHED).count() != channels:
+        raise BenchError("The change feed does not hold one publish event per channel.")
     user = get_user_model().objects.create_user(username="bench-issuer")
     _access, token = api_token_issue(
         name="bench",
@@ -315,6 +330,7 @@ class Server:
 
     def __init__(self, *, workers, env, log_path):
         self.port = free_port()
+        self.seen_workers = set()
         self.log_path = log_path
         self.log_file = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
@@ -351,6 +367,7 @@ class Server:
                 with contextlib.suppress(OSError):
                     if _stat_fields(int(entry.name))[1] == self.process.pid:
                         pids.append(int(entry.name))
+        self.seen_workers.update(pids)
         return pids
 
     def cpu_seconds(self):
@@ -358,8 +375,7 @@ class Server:
         total = 0.0
         for pid in [self.process.pid, *self.worker_pids()]:
             with contextlib.suppress(OSError):
-                fields = _stat_fields(pid)
-                total += (fields[11] + fields[12]) / CLK_TCK
+                total += _cpu_seconds(pid)
         return total
 
     def log(self):
@@ -376,17 +392,73 @@ class Server:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        # Workers left behind by a killed master share its process group.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        # Workers a dying master left behind: still in its process group.
+        for pid in self.seen_workers:
+            with contextlib.suppress(OSError, IndexError):
+                if _stat_fields(pid)[2] == self.process.pid:
+                    os.kill(pid, signal.SIGKILL)
         self.log_file.close()
 
 
 def _stat_fields(pid):
-    """/proc/<pid>/stat from the field after the command name: state, ppid, …"""
+    """/proc/<pid>/stat from the field after the command name: state, ppid, pgrp, …"""
     text = Path(f"/proc/{pid}/stat").read_text()
     rest = text[text.rindex(")") + 2 :].split()
     return [rest[0], *map(int, rest[1:])]
+
+
+def _cpu_seconds(pid):
+    fields = _stat_fields(pid)
+    return (fields[11] + fields[12]) / CLK_TCK
+
+
+class NoDatabaseProcess:
+    """SQLite works inside gunicorn's workers: their CPU time already includes it."""
+
+    measured = False
+
+    def cpu_seconds(self):
+        return 0.0
+
+    def close(self):
+        pass
+
+
+class PostgresBackends:
+    """CPU time of the PostgreSQL backends serving the scratch database, when the server
+    runs on this machine (its processes are in /proc); otherwise nothing is measured."""
+
+    def __init__(self, url):
+        import psycopg
+
+        self.connection = psycopg.connect(url, autocommit=True)
+        self.seen = {}  # pid -> CPU seconds at the last look
+        self.total = 0.0
+        self.measured = urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+    def cpu_seconds(self):
+        """CPU seconds the backends have used since the first look (those that ended
+        between two looks lose their last moments)."""
+        if not self.measured:
+            return 0.0
+        pids = [
+            pid
+            for (pid,) in self.connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+        for pid in pids:
+            try:
+                now = _cpu_seconds(pid)
+            except OSError:
+                continue
+            self.total += now - self.seen.get(pid, 0.0)
+            self.seen[pid] = now
+        return self.total
+
+    def close(self):
+        self.connection.close()
 
 
 # --- load --------------------------------------------------------------------------------
@@ -413,6 +485,7 @@ class Result:
     latency_p99_ms: float = 0.0  # the worst round's
     bytes: int = 0
     server_cpu_s: float = 0.0
+    db_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
     other_cpu_s: float = 0.0
     round_rps: list = field(default_factory=list)
@@ -425,7 +498,16 @@ class Result:
     def latency_mean_ms(self):
         return self.latency_sum_ms / self.requests
 
-    def add(self, found, *, server_cpu_s, client_cpu_s, machine_busy_s):
+    @property
+    def best_rps(self):
+        return max(self.round_rps)
+
+    @property
+    def cpu_ms(self):
+        """Server CPU time per request: gunicorn, plus PostgreSQL's backends if measured."""
+        return (self.server_cpu_s + self.db_cpu_s) * 1000 / self.requests
+
+    def add(self, found, *, server_cpu_s, db_cpu_s, client_cpu_s, machine_busy_s):
         seconds = found["duration_us"] / 1e6
         self.requests += found["requests"]
         self.seconds += seconds
@@ -439,8 +521,9 @@ class Result:
         self.latency_p99_ms = max(self.latency_p99_ms, found["latency_p99_us"] / 1000)
         self.bytes += found["bytes"]
         self.server_cpu_s += server_cpu_s
+        self.db_cpu_s += db_cpu_s
         self.client_cpu_s += client_cpu_s
-        self.other_cpu_s += max(0.0, machine_busy_s - server_cpu_s - client_cpu_s)
+        self.other_cpu_s += max(0.0, machine_busy_s - server_cpu_s - db_cpu_s - client_cpu_s)
 
 
 def machine_busy_seconds():
@@ -465,22 +548,35 @@ def run_wrk(wrk, script, port, scenario, *, duration, connections, threads):
     return json.loads(match.group(1))
 
 
-def measure(server, wrk, script, result, *, duration, connections, threads):
+def measure(server, db, wrk, script, result, *, duration, connections, threads):
     """Run one timed round of ``result.scenario`` and add it to ``result``."""
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_before, machine_before = server.cpu_seconds(), machine_busy_seconds()
+    server_before, db_before = server.cpu_seconds(), db.cpu_seconds()
+    machine_before = machine_busy_seconds()
     found = run_wrk(wrk, script, server.port, result.scenario, duration=duration,
                     connections=connections, threads=threads)  # fmt: skip
     server_used = server.cpu_seconds() - server_before
+    db_used = db.cpu_seconds() - db_before
     machine_used = machine_busy_seconds() - machine_before
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_used = (children_after.ru_utime - children_before.ru_utime) + (
         children_after.ru_stime - children_before.ru_stime
     )
     result.add(
-        found, server_cpu_s=server_used, client_cpu_s=client_used, machine_busy_s=machine_used
+        found,
+        server_cpu_s=server_used,
+        db_cpu_s=db_used,
+        client_cpu_s=client_used,
+        machine_busy_s=machine_used,
     )
     check(result)
+    seconds = found["duration_us"] / 1e6
+    others = max(0.0, machine_used - server_used - db_used - client_used)
+    return (
+        f"  {result.scenario.label:<29} {found['requests'] / seconds:>8.1f} req/s "
+        f"{(server_used + db_used) * 1000 / max(found['requests'], 1):>7.2f} CPU ms/req, "
+        f"others {others / seconds:.0%}"
+    )
 
 
 def check(result):
@@ -527,36 +623,64 @@ def services_scenarios(port, token, page_sizes, expected_count):
             raise BenchError(f"GET {path} with If-None-Match answered {status}, not 304")
         sizes[page_size] = (len(items), len(body))
         found200.append(Scenario(f"services 200, page_size={page_size}", path, 200, auth))
-        found304.append(
-            Scenario(
-                f"services 304, page_size={page_size}", path, 304, {**auth, "If-None-Match": etag}
-            )  # fmt: skip
-        )
+        conditional = {**auth, "If-None-Match": etag}
+        found304.append(Scenario(f"services 304, page_size={page_size}", path, 304, conditional))
     return found200 + found304, sizes
 
 
 # --- report ------------------------------------------------------------------------------
 
 
-def report(results, trivial):
+def report(results, trivial, *, db_measured):
+    """The table: throughput and latency as wrk saw them, then the server's CPU time per
+    request, the figure that least depends on what else the machine was doing."""
     header = (
-        f"{'scenario':<29} {'status':>9} {'requests':>8} {'req/s':>7} {'± rounds':>9} "
-        f"{'mean ms':>7} {'p99 ms':>7} {'bytes':>6} {'server':>6} {'wrk':>5} {'others':>6} "
-        f"{'× trivial':>9}"
+        f"{'scenario':<29} {'status':>6} {'requests':>8} {'req/s':>7} {'best':>7} "
+        f"{'× trivial':>9} {'mean ms':>7} {'p99 ms':>7} {'bytes':>6} {'CPU ms':>6} "
+        f"{'× trivial':>9} {'server':>6} {'db':>4} {'wrk':>4} {'others':>6}"
     )
     lines = [header, "-" * len(header)]
     for result in results:
         statuses = ",".join(str(status) for status in sorted(result.statuses))
-        spread = (max(result.round_rps) - min(result.round_rps)) / 2
+        db = f"{result.db_cpu_s / result.seconds:>4.0%}" if db_measured else f"{'-':>4}"
         lines.append(
-            f"{result.scenario.label:<29} {statuses:>9} {result.requests:>8} "
-            f"{result.rps:>7.1f} {spread:>9.1f} {result.latency_mean_ms:>7.1f} "
-            f"{result.latency_p99_ms:>7.1f} {result.bytes / result.requests:>6.0f} "
-            f"{result.server_cpu_s / result.seconds:>6.0%} "
-            f"{result.client_cpu_s / result.seconds:>5.0%} "
-            f"{result.other_cpu_s / result.seconds:>6.0%} {result.rps / trivial.rps:>9.3f}"
+            f"{result.scenario.label:<29} {statuses:>6} {result.requests:>8} "
+            f"{result.rps:>7.1f} {result.best_rps:>7.1f} {result.rps / trivial.rps:>9.4f} "
+            f"{result.latency_mean_ms:>7.1f} {result.latency_p99_ms:>7.1f} "
+            f"{result.bytes / result.requests:>6.0f} {result.cpu_ms:>6.2f} "
+            f"{result.cpu_ms / trivial.cpu_ms:>9.1f} {result.server_cpu_s / result.seconds:>6.0%} "
+            f"{db} {result.client_cpu_s / result.seconds:>4.0%} "
+            f"{result.other_cpu_s / result.seconds:>6.0%}"
         )
+    errors = [
+        f"{result.scenario.label}: {result.socket_errors}"
+        for result in results
+        if result.socket_errors
+    ]
+    if errors:
+        lines += ["", "wrk socket errors (answers that did arrive were all counted):", *errors]
     return "\n".join(lines)
+
+
+def code_version():
+    """The commit measured, and whether the working tree differed from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            # --no-optional-locks: a read, never an index refresh written to .git.
+            ["git", "-C", str(ROOT), "--no-optional-locks", "status", "--porcelain", "-uno"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} with uncommitted changes" if changed else commit
 
 
 def main(argv=None):
@@ -565,10 +689,10 @@ def main(argv=None):
     )
     parser.add_argument("--services", type=int, default=500, help="services to create")
     parser.add_argument(
-        "--duration", type=int, default=10, help="timed seconds per scenario, over all rounds"
+        "--duration", type=int, default=12, help="timed seconds per scenario, over all rounds"
     )
     parser.add_argument(
-        "--rounds", type=int, default=2,
+        "--rounds", type=int, default=4,
         help="split each scenario's time into this many rounds, run in turn, so a change "
         "of load on the machine hits every scenario alike",
     )  # fmt: skip
@@ -600,8 +724,8 @@ def main(argv=None):
     )  # fmt: skip
     args = parser.parse_args(argv)
     page_sizes = args.page_sizes or [50, 200]
-    if args.services < 1 or any(not 1 <= size <= 200 for size in page_sizes):
-        parser.error("--services must be 1 or more and page sizes 1 to 200")
+    if not 1 <= args.services <= MAX_SERVICES or any(not 1 <= n <= 200 for n in page_sizes):
+        parser.error(f"--services must be 1 to {MAX_SERVICES} and page sizes 1 to 200")
     if args.rounds < 1 or args.duration < args.rounds:
         parser.error("--duration must be at least --rounds (whole seconds per round)")
     round_seconds = args.duration // args.rounds
@@ -615,10 +739,13 @@ def main(argv=None):
         )
         return 2
 
-    def on_sigterm(signum, frame):
+    def interrupted(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    # Ctrl-C, kill and a closed terminal all stop gunicorn and remove the scratch data
+    # (SIGINT too, in case the shell started us with it ignored, as for background jobs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupted)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
@@ -626,6 +753,7 @@ def main(argv=None):
     temp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     cleanups = []
     server = None
+    db = NoDatabaseProcess()
     try:
         source_url = os.environ.get("DATABASE_URL", "")
         if source_url and not source_url.startswith(("postgres://", "postgresql://")):
@@ -668,6 +796,8 @@ def main(argv=None):
         if status != 302:
             raise BenchError(f"GET / answered {status}, expected the redirect to /admin/")
         log(f"gunicorn: {args.workers} sync workers on http://{HOST}:{server.port}/")
+        if source_url:
+            db = PostgresBackends(database_url)
 
         script = temp / "count.lua"
         script.write_text(WRK_SCRIPT)
@@ -682,8 +812,10 @@ def main(argv=None):
                 run_wrk(wrk, script, server.port, scenario, duration=args.warmup, **options)
         for number in range(1, args.rounds + 1):
             log(f"round {number}/{args.rounds}: {round_seconds} s per scenario")
-            for result in results:
-                measure(server, wrk, script, result, duration=round_seconds, **options)
+            # Every other round in reverse order, so a drift hits all scenarios alike.
+            for result in results if number % 2 else reversed(results):
+                line = measure(server, db, wrk, script, result, duration=round_seconds, **options)
+                log(line)
         if server.process.poll() is not None:
             raise BenchError("gunicorn died during the run")
 
@@ -705,27 +837,25 @@ def main(argv=None):
                   server    gunicorn, {args.workers} sync workers, production settings
                   load      wrk, {args.threads} threads, {args.connections} connections; \
 {args.warmup} s warm-up, then {args.rounds} × {round_seconds} s per scenario, in turn
+                  code      {code_version()}
                   machine   {os.cpu_count()} CPUs, shared by server, client and anything else
                 """
             )
         )
-        print(report(results, trivial))
+        print(report(results, trivial, db_measured=db.measured))
         print()
         by_label = {result.scenario.label: result for result in results}
         for page_size in page_sizes:
             ok = by_label[f"services 200, page_size={page_size}"]
             not_modified = by_label[f"services 304, page_size={page_size}"]
             print(
-                f"page_size={page_size}: 200 at {ok.rps / trivial.rps:.3f}× and 304 at "
-                f"{not_modified.rps / trivial.rps:.3f}× the trivial view's requests/s "
-                f"(304/200 = {not_modified.rps / ok.rps:.2f})"
+                f"page_size={page_size}: requests/s of the trivial view's: 200 at "
+                f"{ok.rps / trivial.rps:.4f}× and 304 at {not_modified.rps / trivial.rps:.4f}× "
+                f"(best rounds: {ok.best_rps / trivial.best_rps:.4f}× and "
+                f"{not_modified.best_rps / trivial.best_rps:.4f}×); 304/200 = "
+                f"{not_modified.rps / ok.rps:.2f}"
             )
-        print(
-            "\n± rounds: half the spread of req/s between rounds. server, wrk, others: "
-            "CPU-seconds per second\nused by gunicorn (master and workers), by wrk and by "
-            "every other process of the machine\n(100% = one CPU). When 'others' is high, "
-            "the figures are not to be trusted."
-        )
+        print(LEGEND)
         return 0
     except BenchError as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
@@ -738,6 +868,7 @@ def main(argv=None):
     finally:
         if server is not None:
             server.stop()
+        db.close()
         if "django.db" in sys.modules:
             sys.modules["django.db"].connections.close_all()
         if args.keep:
