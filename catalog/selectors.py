@@ -18,3 +18,11 @@ def departments_with_counts(user):
         .filter(service_count__gt=0)
         .order_by("code")
     )
+
+
+def departments_offered(request):
+    """Departments a listing filter offers: only those the user may see (none without a
+    request, as when a filter set is built for the schema)."""
+    if request is None:
+        return Department.objects.none()
+    return policy_for(Department).scope(request.user, Department.objects.all())

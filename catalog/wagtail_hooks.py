@@ -11,19 +11,14 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog.forms import DepartmentForm, DepartmentScopedForm
 from catalog.models import Department, Facility, ReportedFigure, Service
-from catalog.permissions import policy_for
 from catalog.scoped_views import DepartmentScopedSnippetViewSet, ScopedDeleteBulkAction
-
-
-def _own_departments(request):
-    """Departments offered in filters: only those the user may see."""
-    if request is None:
-        return Department.objects.none()
-    return policy_for(Department).scope(request.user, Department.objects.all())
+from catalog.selectors import departments_offered
 
 
 class ServiceFilterSet(WagtailFilterSet):
-    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=_own_departments)
+    department = django_filters.ModelChoiceFilter(
+        label=_("department"), queryset=departments_offered
+    )
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Service.Kind.choices)
     route = django_filters.ChoiceFilter(label=_("payment route"), choices=Service.Route.choices)
     facility_operation_type = django_filters.ChoiceFilter(
@@ -38,7 +33,9 @@ class ServiceFilterSet(WagtailFilterSet):
 
 
 class FacilityFilterSet(WagtailFilterSet):
-    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=_own_departments)
+    department = django_filters.ModelChoiceFilter(
+        label=_("department"), queryset=departments_offered
+    )
     operation_type = django_filters.ChoiceFilter(
         label=_("operation type"), choices=Facility.OperationType.choices
     )

@@ -12,9 +12,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalog.models import Department
-from catalog.permissions import policy_for
 from catalog.scoped_views import DepartmentScopedSnippetViewSet
+from catalog.selectors import departments_offered
 from channels import admin_views
 from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
@@ -28,15 +27,9 @@ from channels.token_views import (
 )
 
 
-def _own_departments(request):
-    if request is None:
-        return Department.objects.none()
-    return policy_for(Department).scope(request.user, Department.objects.all())
-
-
 class ServiceChannelFilterSet(WagtailFilterSet):
     department = django_filters.ModelChoiceFilter(
-        label=_("department"), field_name="service__department", queryset=_own_departments
+        label=_("department"), field_name="service__department", queryset=departments_offered
     )
     method = django_filters.ModelChoiceFilter(
         label=_("payment method"), queryset=PaymentMethod.objects.all()
