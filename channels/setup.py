@@ -9,7 +9,7 @@ from django_q.models import Schedule
 from wagtail.snippets.models import create_extra_permissions
 
 from catalog import roles
-from channels.models import PaymentMethod
+from channels.models import FeedHead, PaymentMethod
 from channels.services import ensure_approval_workflow
 from channels.tasks import PUBLISH_SCHEDULE_NAME
 
@@ -75,6 +75,9 @@ def ensure_channel_setup(using=DEFAULT_DB_ALIAS, **kwargs):
     Only adds: a method, permission or workflow an administrator changed by hand is kept.
     """
     ensure_payment_methods(using)
+    # The change feed's counter row exists before the first event, so two first publishes
+    # at once wait on its lock instead of racing to create it.
+    FeedHead.objects.using(using).get_or_create(pk=1)
     # Wagtail creates the publish/lock/unlock permissions after this app's signal.
     for app_config in global_apps.get_app_configs():
         create_extra_permissions(app_config, using=using)
