@@ -1,0 +1,1 @@
+"""The pieces of bench/api.py: scratch database, data, gunicorn, CPU accounting, wrk, report."""
