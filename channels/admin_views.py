@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from channels.assets import AssetError
-from channels.channel_assets import FORMATS, channel_assets
+from channels.channel_assets import FORMATS, channel_asset
 from channels.configuration import ConfigKind
 from channels.selectors import scoped_channel
 
@@ -24,7 +24,7 @@ def asset(request, pk, name, fmt):
     """One asset of the channel as SVG or PNG; 404 for another department's channel."""
     channel, latest = _latest(request, pk)
     try:
-        found = channel_assets(latest).get(name)
+        found = channel_asset(latest, name)
     except AssetError:
         found = None
     if found is None or fmt not in FORMATS:
@@ -42,7 +42,7 @@ def poster(request, pk):
     if latest.config_kind != ConfigKind.JPQR:
         raise Http404
     try:
-        channel_assets(latest)
+        channel_asset(latest, "jpqr")
     except AssetError as error:
         raise Http404(error.message) from error
     return render(

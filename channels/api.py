@@ -21,7 +21,7 @@ from channels.api_schemas import (
     ServicePage,
 )
 from channels.assets import AssetError
-from channels.channel_assets import FORMATS, channel_assets
+from channels.channel_assets import FORMATS, asset_labels, channel_asset
 from channels.models import IntegratorAccess, PaymentMethod
 
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
@@ -30,31 +30,34 @@ ASSETS_READ = ScopedTokenAuth(IntegratorAccess.Scope.ASSETS_READ)
 ERRORS = {304: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 CHANGES_LIMIT_MAX = 500
 
+# One pattern for the asset route and for the asset URLs the other answers list.
+ASSET_PATH = "services/{code}/channels/{method}/assets/{name}.{fmt}"
+
 router = Router(throttle=[TokenRateThrottle()])
 
 
-def _asset_out(request, channel):
-    try:
-        found = channel_assets(channel)
-    except AssetError:
-        return []
+def _api_root(request):
+    """The API's absolute base URL (ending in /), once per request."""
+    return request.build_absolute_uri(reverse("api-1.0:api-root"))
+
+
+def _asset_out(api_root, channel):
     service_code, method_code = channel.service.code, channel.method.code
     return [
         {
             "name": name,
-            "label": str(asset.label),
+            "label": str(label),
             **{
-                f"{fmt}_url": request.build_absolute_uri(
-                    reverse("api-1.0:asset", args=[service_code, method_code, name, fmt])
-                )
+                f"{fmt}_url": api_root
+                + ASSET_PATH.format(code=service_code, method=method_code, name=name, fmt=fmt)
                 for fmt in FORMATS
             },
         }
-        for name, asset in found.items()
+        for name, label in asset_labels(channel).items()
     ]
 
 
-def _channel_out(request, channel):
+def _channel_out(api_root, channel):
     return {
         "method": channel.method.code,
         "method_name": channel.method.name,
@@ -63,11 +66,11 @@ def _channel_out(request, channel):
         "published_at": channel.last_published_at,
         "expire_at": channel.expire_at,
         "configuration": channel.configuration(),
-        "assets": _asset_out(request, channel),
+        "assets": _asset_out(api_root, channel),
     }
 
 
-def _service_out(request, service):
+def _service_out(api_root, service):
     facility = service.facility
     return {
         "code": service.code,
@@ -83,7 +86,7 @@ def _service_out(request, service):
         },
         "standard_amount": service.standard_amount,
         "updated_at": service.updated_at,
-        "channels": [_channel_out(request, channel) for channel in service.published],
+        "channels": [_channel_out(api_root, channel) for channel in service.published],
     }
 
 
@@ -137,13 +140,14 @@ def list_services(request, filters: Query[ServiceFilters]):
         status=filters.status,
         updated_since=filters.updated_since,
     )
+    api_root = _api_root(request)
     start = (filters.page - 1) * filters.page_size
     page = _with_published_channels(services)[start : start + filters.page_size]
     return {
         "count": services.count(),
         "page": filters.page,
         "page_size": filters.page_size,
-        "items": [_service_out(request, service) for service in page],
+        "items": [_service_out(api_root, service) for service in page],
     }
 
 
@@ -154,7 +158,7 @@ def list_services(request, filters: Query[ServiceFilters]):
     summary="One service with its published channels",
 )
 def get_service(request, code: str):
-    return _service_out(request, _service(code))
+    return _service_out(_api_root(request), _service(code))
 
 
 @router.get(
@@ -167,11 +171,11 @@ def get_channel(request, code: str, method: str):
     channel = selectors.published_channel(code, method)
     if channel is None:
         raise Http404
-    return _channel_out(request, channel)
+    return _channel_out(_api_root(request), channel)
 
 
 @router.get(
-    "/services/{code}/channels/{method}/assets/{name}.{fmt}",
+    "/" + ASSET_PATH,
     response={**ERRORS},
     auth=ASSETS_READ,
     url_name="asset",
@@ -195,7 +199,7 @@ def get_asset(request, code: str, method: str, name: str, fmt: str):
     if channel is None:
         raise Http404
     try:
-        asset = channel_assets(channel).get(name)
+        asset = channel_asset(channel, name)
     except AssetError:
         asset = None
     if asset is None:

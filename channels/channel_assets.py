@@ -43,26 +43,52 @@ def specimen_free_field(channel, slip_number=1):
     return channel.agent_city_code + str(slip_number).zfill(channel.slip_number_digits)
 
 
-def channel_assets(channel):
-    """The assets of ``channel`` (as configured on the given instance), by name.
+def _jpqr_payload(channel):
+    return channel.jpqr_static_payload()
 
-    Raises :class:`channels.assets.AssetError` when the configuration cannot make one.
+
+def _payment_url_payload(channel):
+    return assets.online_payment_url(channel.payment_url)
+
+
+def _specimen_barcode_payload(channel):
+    amount = channel.service.standard_amount or SPECIMEN_AMOUNT
+    return assets.convenience_store_barcode(
+        company_code=channel.agent_company_code,
+        free_field=specimen_free_field(channel),
+        amount=min(amount, channel.amount_ceiling),
+        deadline=None,
+    )
+
+
+# The assets of each configuration kind: name → (label, symbology, payload builder).
+ASSETS_BY_KIND = {
+    ConfigKind.JPQR: {"jpqr": (_("JPQR code"), "qr", _jpqr_payload)},
+    ConfigKind.ONLINE: {"payment-url": (_("Payment page QR code"), "qr", _payment_url_payload)},
+    ConfigKind.SLIP_BARCODE: {
+        "barcode-specimen": (_("Specimen barcode"), "gs1_128", _specimen_barcode_payload)
+    },
+}
+
+
+def asset_labels(channel):
+    """The names and labels of the assets ``channel`` has, without building them: what a
+    listing needs (a published channel's configuration was checked when it was saved)."""
+    return {name: spec[0] for name, spec in ASSETS_BY_KIND.get(channel.config_kind, {}).items()}
+
+
+def channel_asset(channel, name):
+    """The asset ``name`` of ``channel`` (as configured on the given instance), or None.
+
+    Raises :class:`channels.assets.AssetError` when the configuration cannot make it.
     """
-    kind = channel.config_kind
-    if kind == ConfigKind.JPQR:
-        return {"jpqr": Asset("jpqr", _("JPQR code"), "qr", channel.jpqr_static_payload())}
-    if kind == ConfigKind.ONLINE:
-        payload = assets.online_payment_url(channel.payment_url)
-        return {"payment-url": Asset("payment-url", _("Payment page QR code"), "qr", payload)}
-    if kind == ConfigKind.SLIP_BARCODE:
-        amount = channel.service.standard_amount or SPECIMEN_AMOUNT
-        payload = assets.convenience_store_barcode(
-            company_code=channel.agent_company_code,
-            free_field=specimen_free_field(channel),
-            amount=min(amount, channel.amount_ceiling),
-            deadline=None,
-        )
-        return {
-            "barcode-specimen": Asset("barcode-specimen", _("Specimen barcode"), "gs1_128", payload)
-        }
-    return {}
+    spec = ASSETS_BY_KIND.get(channel.config_kind, {}).get(name)
+    if spec is None:
+        return None
+    label, symbology, payload = spec
+    return Asset(name, label, symbology, payload(channel))
+
+
+def channel_assets(channel):
+    """Every asset of ``channel``, built, by name (raises AssetError like channel_asset)."""
+    return {name: channel_asset(channel, name) for name in asset_labels(channel)}
