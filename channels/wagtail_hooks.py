@@ -18,7 +18,7 @@ from channels import admin_views
 from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
 from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
-from channels.panels import service_channels_panel
+from channels.panels import channel_assets_panel, service_channels_panel
 from channels.token_views import (
     TokenEditView,
     TokenIndexView,
@@ -107,6 +107,7 @@ class ServiceChannelViewSet(DepartmentScopedSnippetViewSet):
                 heading=_("Service and payment method"),
             ),
             *_config_panels(),
+            channel_assets_panel(),
             PublishingPanel(),
         ],
         base_form_class=ServiceChannelForm,

@@ -331,3 +331,14 @@ def test_a_bad_value_left_in_a_hidden_field_does_not_block_saving(ours, t):
     channel = ServiceChannel.objects.get(service=service, method__code="credit_card")
     assert channel.slip_number_digits is None
     assert channel.mcc == ""
+
+
+def test_a_channels_page_previews_its_assets_as_last_saved(as_finance, t, make_channel):
+    qr = t["our_qr"]
+    page = as_finance.get(snippet_url(ServiceChannel, "edit", qr.pk)).content.decode()
+    assert f'src="{asset_url(qr, "jpqr", "svg")}"' in page
+    assert f'href="{poster_url(qr)}"' in page
+
+    card = make_channel("credit_card", service=t["our_service"])
+    page = as_finance.get(snippet_url(ServiceChannel, "edit", card.pk)).content.decode()
+    assert "channel-assets" not in page  # a card terminal has no asset to preview
