@@ -60,6 +60,10 @@ def test_department_drafts_finance_approves_and_the_api_serves_it(
     page.goto(f"{live_server.url}{CHANNELS_URL}")
     page.get_by_role("link", name=SERVICE).click()
     page.wait_for_load_state("networkidle")
+    # Finance sees the code the channel would put on the counter before approving it.
+    preview = page.get_by_role("img", name="JPQRコード")
+    preview.scroll_into_view_if_needed()
+    assert preview.evaluate("img => img.naturalWidth") > 0
     screenshot(page, "22-channel-finance-review")
     page.locator("footer [data-w-dropdown-target=toggle]").first.click()
     page.get_by_role("button", name="承認と公開", exact=True).click()
