@@ -98,13 +98,6 @@ class ServiceChannel(
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="servicechannel")
-    workflow_states = GenericRelation(
-        "wagtailcore.WorkflowState",
-        content_type_field="base_content_type",
-        object_id_field="object_id",
-        related_query_name="servicechannel",
-        for_concrete_model=False,
-    )
 
     class Meta:
         ordering = ["service__code", "method__sort_order"]

@@ -1,11 +1,24 @@
 """Reads of channels: the admin's (department-scoped, latest drafts) and the integrators'
 (published only)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from wagtail.models import WorkflowState
 
 from catalog.models import Service
 from catalog.permissions import policy_for
 from channels.models import ChannelEvent, ServiceChannel
+
+
+def with_status(channels):
+    """``channels`` with what their status needs fetched in two queries, not one a row:
+    the method, the service and the active workflow state (as Wagtail's page listings do)."""
+    return channels.select_related("service", "method").prefetch_related(
+        Prefetch(
+            "_workflow_states",
+            queryset=WorkflowState.objects.active().select_related("current_task_state__task"),
+            to_attr="_current_workflow_states",
+        )
+    )
 
 
 def channels_with_latest_content(user, service):

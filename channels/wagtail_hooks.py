@@ -19,6 +19,7 @@ from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
 from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
 from channels.panels import channel_assets_panel, service_channels_panel
+from channels.selectors import with_status
 from channels.token_views import (
     TokenEditView,
     TokenIndexView,
@@ -114,7 +115,7 @@ class ServiceChannelViewSet(DepartmentScopedSnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return ServiceChannel.objects.select_related("service", "method")
+        return with_status(ServiceChannel.objects.all())
 
 
 class PaymentMethodViewSet(ModelViewSet):
