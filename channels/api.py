@@ -2,7 +2,6 @@
 change feed. Drafts, reviews and scheduled changes never appear: every read starts from
 :func:`channels.selectors.published_channels`."""
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
@@ -90,20 +89,8 @@ def _service_out(api_root, service):
     }
 
 
-def _with_published_channels(services):
-    return services.prefetch_related(
-        Prefetch(
-            "channels",
-            queryset=selectors.published_channels().select_related("service"),
-            to_attr="published",
-        )
-    )
-
-
 def _service(code):
-    service = _with_published_channels(
-        Service.objects.select_related("department", "facility").filter(code=code)
-    ).first()
+    service = selectors.api_service(code)
     if service is None:
         raise Http404
     return service
@@ -142,7 +129,7 @@ def list_services(request, filters: Query[ServiceFilters]):
     )
     api_root = _api_root(request)
     start = (filters.page - 1) * filters.page_size
-    page = _with_published_channels(services)[start : start + filters.page_size]
+    page = selectors.with_published_channels(services)[start : start + filters.page_size]
     return {
         "count": services.count(),
         "page": filters.page,

@@ -58,6 +58,24 @@ def published_channel(service_code, method_code):
     )
 
 
+def with_published_channels(services):
+    """``services`` with their published channels in ``.published`` (one more query)."""
+    return services.prefetch_related(
+        Prefetch(
+            "channels",
+            queryset=published_channels().select_related("service"),
+            to_attr="published",
+        )
+    )
+
+
+def api_service(code):
+    """One service with its published channels, or None."""
+    return with_published_channels(
+        Service.objects.select_related("department", "facility").filter(code=code)
+    ).first()
+
+
 def api_services(*, department=None, method=None, status=None, updated_since=None):
     """Services for the integrator API, filtered, in code order.
 
