@@ -7,7 +7,6 @@ from django.urls import reverse
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from catalog.models import Service
 from channels import selectors
 from channels.api_auth import ScopedTokenAuth, TokenRateThrottle
 from channels.api_schemas import (
@@ -108,7 +107,7 @@ def list_methods(request):
             "code": method.code,
             "name": method.name,
             "config_kind": method.config_kind,
-            "routes": [route for route in Service.Route.values if method.fits_route(route)],
+            "routes": method.routes,
         }
         for method in PaymentMethod.objects.all()
     ]

@@ -60,9 +60,14 @@ class PaymentMethod(models.Model):
         }.get(route, False)
 
     @property
+    def routes(self):
+        """The payment routes this method fits, as codes."""
+        return [route for route in Service.Route.values if self.fits_route(route)]
+
+    @property
     def route_labels(self):
         """The routes this method fits, as staff read them."""
-        return [label for route, label in Service.Route.choices if self.fits_route(route)]
+        return [Service.Route(route).label for route in self.routes]
 
 
 class ServiceChannel(
