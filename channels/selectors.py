@@ -1,7 +1,11 @@
 """Reads of channels: the admin's (department-scoped, latest drafts) and the integrators'
 (published only)."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import WorkflowState
 
 from catalog.models import Service
@@ -19,6 +23,27 @@ def with_status(channels):
             to_attr="_current_workflow_states",
         )
     )
+
+
+class ListingStatus(models.TextChoices):
+    """What the channel listing filters by: the questions staff ask of it."""
+
+    PUBLISHED = "published", _("Published")
+    IN_REVIEW = "in_review", _("In review")
+    NOT_PUBLISHED = "not_published", _("Not published")
+
+
+def with_listing_status(channels, status):
+    """``channels`` narrowed to one :class:`ListingStatus`."""
+    if status == ListingStatus.PUBLISHED:
+        return channels.filter(live=True)
+    if status == ListingStatus.NOT_PUBLISHED:
+        return channels.filter(live=False)
+    in_review = WorkflowState.objects.active().filter(
+        base_content_type=ContentType.objects.get_for_model(ServiceChannel),
+        object_id=Cast(OuterRef("pk"), CharField()),
+    )
+    return channels.filter(Exists(in_review))
 
 
 def channels_with_latest_content(user, service):

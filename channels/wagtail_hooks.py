@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, PublishingPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -19,7 +20,7 @@ from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
 from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
 from channels.panels import channel_assets_panel, service_channels_panel
-from channels.selectors import with_status
+from channels.selectors import ListingStatus, with_listing_status, with_status
 from channels.token_views import (
     TokenEditView,
     TokenIndexView,
@@ -35,11 +36,16 @@ class ServiceChannelFilterSet(WagtailFilterSet):
     method = django_filters.ModelChoiceFilter(
         label=_("payment method"), queryset=PaymentMethod.objects.all()
     )
-    live = django_filters.BooleanFilter(label=_("published"))
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=ListingStatus.choices, method="filter_status"
+    )
 
     class Meta:
         model = ServiceChannel
         fields = []
+
+    def filter_status(self, queryset, name, value):
+        return with_listing_status(queryset, value)
 
 
 # Fields several kinds share get one panel of their own: a form field renders only once.
@@ -86,6 +92,9 @@ class ServiceChannelViewSet(DepartmentScopedSnippetViewSet):
 
     model = ServiceChannel
     icon = "credit-card"
+    # A channel's own page (edit, with its preview and history) says everything; the
+    # generic inspect page would list Wagtail's internal fields.
+    inspect_view_enabled = False
     menu_label = _("Payment channels")
     menu_order = 150
     add_to_admin_menu = True
@@ -125,7 +134,14 @@ class PaymentMethodViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Payment methods")
     add_to_settings_menu = True
-    list_display = ["name", "code", "config_kind", "for_counter", "for_slip", "for_e_application"]
+    list_display = [
+        "name",
+        "code",
+        "config_kind",
+        BooleanColumn("for_counter", label=_("counter payment")),
+        BooleanColumn("for_slip", label=_("payment slip")),
+        BooleanColumn("for_e_application", label=_("e-application")),
+    ]
     form_fields = ["name", "for_counter", "for_slip", "for_e_application", "sort_order"]
     copy_view_enabled = False
     inspect_view_enabled = True

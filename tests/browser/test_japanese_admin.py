@@ -76,6 +76,8 @@ def screens(demo):
         f"{channels}/edit/{in_review.pk}/",
         f"{channels}/edit/{published.pk}/",
         f"{channels}/history/{published.pk}/",
+        f"{channels}/?status=in_review",
+        f"{channels}/unpublish/{published.pk}/",
         f"{channels}/workflow_history/{in_review.pk}/",
     ]
 

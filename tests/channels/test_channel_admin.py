@@ -96,7 +96,7 @@ def test_finance_sees_every_departments_channels(as_finance, t):
     assert response.status_code == 200
 
 
-OBJECT_VIEWS = ["edit", "history", "inspect", "delete", "usage", "workflow_history"]
+OBJECT_VIEWS = ["edit", "history", "delete", "usage", "workflow_history"]
 
 
 @pytest.mark.parametrize("view", OBJECT_VIEWS)
@@ -366,3 +366,35 @@ def test_the_listing_costs_the_same_queries_for_more_channels(
         make_channel("credit_card", service=service, publish=True)
 
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("published", {"published"}),
+        ("in_review", {"in review"}),
+        ("not_published", {"draft", "in review"}),
+    ],
+)
+def test_the_listing_filters_by_status(
+    as_finance, t, make_channel, department_admin, status, expected
+):
+    service = t["our_service"]
+    make_channel("credit_card", service=service, publish=True, merchant_id="published")
+    make_channel("e_money", service=service, merchant_id="draft")
+    channel_submit(channel=make_channel("qr_store_scan", service=service), user=department_admin)
+    labels = {
+        "credit_card": "published",
+        "e_money": "draft",
+        "qr_store_scan": "in review",
+        "qr_user_scan": "draft",
+    }
+
+    response = as_finance.get(snippet_url(ServiceChannel, "list"), {"status": status})
+
+    shown = {
+        labels[channel.method.code]
+        for channel in response.context["object_list"]
+        if channel.service == service
+    }
+    assert shown == expected
