@@ -23,6 +23,7 @@ from wagtail.snippets.models import get_snippet_models
 from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from catalog.exports import SafeSpreadsheetExportMixin
 from catalog.permissions import DepartmentScopedPermissionPolicy, sees_all_departments
 
 
@@ -154,6 +155,14 @@ OBJECT_VIEWS = [
 OBJECTLESS_VIEWS = ["add", "preview_on_add", "reorder"]
 
 
+class SafeExportIndexView(SafeSpreadsheetExportMixin, SnippetViewSet.index_view_class):
+    """A snippet listing whose exports Excel in Japan opens safely (catalog.exports)."""
+
+
+class ScopedIndexView(ScopedListingMixin, SafeExportIndexView):
+    """A department-scoped listing with safe exports."""
+
+
 def _scoped(view_class, mixin):
     return type(f"Scoped{view_class.__name__}", (mixin, view_class), {"__module__": __name__})
 
@@ -161,7 +170,7 @@ def _scoped(view_class, mixin):
 class DepartmentScopedSnippetViewSet(SnippetViewSet):
     """A snippet viewset whose every view applies the department policy."""
 
-    index_view_class = _scoped(SnippetViewSet.index_view_class, ScopedListingMixin)
+    index_view_class = ScopedIndexView
     chooser_viewset_class = DepartmentScopedChooserViewSet
     inspect_view_enabled = True
 

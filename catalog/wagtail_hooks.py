@@ -11,7 +11,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog.forms import DepartmentForm, DepartmentScopedForm
 from catalog.models import Department, Facility, ReportedFigure, Service
-from catalog.scoped_views import DepartmentScopedSnippetViewSet, ScopedDeleteBulkAction
+from catalog.scoped_views import (
+    DepartmentScopedSnippetViewSet,
+    SafeExportIndexView,
+    ScopedDeleteBulkAction,
+)
 from catalog.selectors import departments_offered
 
 
@@ -182,6 +186,7 @@ class ReportedFigureViewSet(SnippetViewSet):
 
     model = ReportedFigure
     icon = "table"
+    index_view_class = SafeExportIndexView
     menu_label = _("Reported figures")
     list_display = [
         "fiscal_year_label",
