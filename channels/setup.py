@@ -48,8 +48,7 @@ ROLE_CHANNEL_PERMISSIONS = {
         f"channels.{action}_{model}"
         for model in ("paymentmethod", "integratoraccess")
         for action in ("add", "change", "view", "delete")
-    ]
-    + [f"wagtailcore.{action}_apitoken" for action in ("add", "change", "delete")],
+    ],
 }
 
 
