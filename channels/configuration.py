@@ -101,6 +101,11 @@ def fields_for(kind):
     return [*spec["required"], *spec["optional"]]
 
 
+def unused_fields(kind):
+    """The configuration fields a kind does not use (hidden on its form, emptied on save)."""
+    return sorted(set(CONFIG_FIELDS) - set(fields_for(kind)))
+
+
 class ConfigurationFields(models.Model):
     """The configuration of every kind of method, as fields of a channel."""
 
@@ -266,15 +271,14 @@ class ConfigurationFields(models.Model):
         return values
 
     def empty_unused_fields(self):
-        """Empty every configuration field the method's kind does not use."""
+        """Empty every configuration field the method's kind does not use, and the days
+        after the due date unless the deadline rule counts them."""
         if not self.config_kind:
             return
-        spec = KIND_FIELDS[ConfigKind(self.config_kind)]
-        used = set(spec["required"]) | set(spec["optional"])
-        for name in CONFIG_FIELDS:
-            if name not in used:
-                field = self._meta.get_field(name)
-                setattr(self, name, None if field.null else "")
+        for name in unused_fields(self.config_kind):
+            setattr(self, name, None if self._meta.get_field(name).null else "")
+        if self.deadline_rule != DeadlineRule.DUE_DATE_PLUS_DAYS:
+            self.deadline_days = None
 
     def normalise_text_fields(self):
         """Full-width letters and digits as a Japanese IME types them (９１２３４５) become
@@ -307,10 +311,9 @@ class ConfigurationFields(models.Model):
                     }
                 }
             )
-        spec = KIND_FIELDS[ConfigKind(method.config_kind)]
-        self.empty_unused_fields()
+        # clean_fields() has emptied what the kind does not use.
         errors = {}
-        for name in spec["required"]:
+        for name in KIND_FIELDS[ConfigKind(method.config_kind)]["required"]:
             if getattr(self, name) in (None, ""):
                 errors[name] = _("Required for %(method)s.") % {"method": method.name}
         errors.update(self._cross_field_errors(method.config_kind))
@@ -339,8 +342,6 @@ class ConfigurationFields(models.Model):
                     ) % {"total": total}
             if self.deadline_rule == DeadlineRule.DUE_DATE_PLUS_DAYS and not self.deadline_days:
                 errors["deadline_days"] = _("Enter how many days after the due date.")
-            if self.deadline_rule != DeadlineRule.DUE_DATE_PLUS_DAYS:
-                self.deadline_days = None
         if kind == ConfigKind.JPQR and not any(
             getattr(self, name) in (None, "") for name in KIND_FIELDS[kind]["required"]
         ):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import DepartmentScopedForm
-from channels.configuration import CONFIG_FIELDS, fields_for
+from channels.configuration import unused_fields
 from channels.models import IntegratorAccess, PaymentMethod
 
 
@@ -28,12 +28,12 @@ class ServiceChannelForm(DepartmentScopedForm):
 
     def clean(self):
         """A field the chosen method does not use is hidden on the form and emptied on save
-        (see ``ConfigurationFields.clean_configuration``), so a leftover value in it must
+        (see ``ConfigurationFields.empty_unused_fields``), so a leftover value in it must
         not block saving with an error nobody can see."""
         cleaned_data = super().clean()
         method = cleaned_data.get("method")
         if method is not None:
-            for name in set(CONFIG_FIELDS) - set(fields_for(method.config_kind)):
+            for name in unused_fields(method.config_kind):
                 self._errors.pop(name, None)
         return cleaned_data
 

@@ -1,8 +1,8 @@
 """Payment methods, the channels a service accepts them through, and what integrators see.
 
 * :class:`PaymentMethod` — the nine ways of paying the city; which payment routes each fits
-  is data (seeded by a migration), and a channel is refused for a route its method does
-  not fit.
+  is data (seeded after every ``migrate``, see :mod:`channels.setup`), and a channel is
+  refused for a route its method does not fit.
 * :class:`ServiceChannel` — one method switched on for one service, with the configuration
   that method needs. It is a Wagtail snippet with drafts, revisions, a moderation workflow,
   locking and scheduled publishing; its database row holds the *published* content while it

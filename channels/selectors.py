@@ -39,7 +39,10 @@ def with_listing_status(channels, status):
         return channels.filter(live=True)
     if status == ListingStatus.NOT_PUBLISHED:
         return channels.filter(live=False)
-    in_review = WorkflowState.objects.active().filter(
+    # In review as ServiceChannel.status has it: a workflow in progress (not one sent back
+    # with changes requested, which is a draft again).
+    in_review = WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_IN_PROGRESS,
         base_content_type=ContentType.objects.get_for_model(ServiceChannel),
         object_id=Cast(OuterRef("pk"), CharField()),
     )
@@ -49,11 +52,9 @@ def with_listing_status(channels, status):
 def channels_with_latest_content(user, service):
     """``(channel, latest)`` for each channel of ``service`` the user may see, where
     ``latest`` is the channel as its newest revision has it (what staff are working on)."""
-    channels = (
-        policy_for(ServiceChannel)
-        .scope(user, ServiceChannel.objects.filter(service=service))
-        .select_related("method", "service", "latest_revision")
-    )
+    channels = with_status(
+        policy_for(ServiceChannel).scope(user, ServiceChannel.objects.filter(service=service))
+    ).select_related("latest_revision")
     return [(channel, channel.get_latest_revision_as_object()) for channel in channels]
 
 
