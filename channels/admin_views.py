@@ -1,13 +1,13 @@
 """Admin views of a channel's assets: previews and downloads of what staff are working on
 (the latest revision), and the A4 poster that stands on a facility's counter."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from channels.assets import AssetError
-from channels.channel_assets import FORMATS, channel_asset
+from channels.channel_assets import asset_response, channel_asset
 from channels.configuration import ConfigKind
 from channels.selectors import scoped_channel
 
@@ -22,17 +22,8 @@ def _latest(request, pk):
 @require_GET
 def asset(request, pk, name, fmt):
     """One asset of the channel as SVG or PNG; 404 for another department's channel."""
-    channel, latest = _latest(request, pk)
-    try:
-        found = channel_asset(latest, name)
-    except AssetError:
-        found = None
-    if found is None or fmt not in FORMATS:
-        raise Http404
-    response = HttpResponse(found.render(fmt), content_type=FORMATS[fmt])
-    filename = f"{latest.service.code}-{latest.method.code}-{name}.{fmt}"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    _channel, latest = _latest(request, pk)
+    return asset_response(latest, name, fmt)
 
 
 @require_GET

@@ -2,10 +2,9 @@
 change feed. Drafts, reviews and scheduled changes never appear: every read starts from
 :func:`channels.selectors.published_channels`."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
-from ninja.errors import HttpError
 
 from channels import selectors
 from channels.api_auth import ScopedTokenAuth, TokenRateThrottle
@@ -18,8 +17,7 @@ from channels.api_schemas import (
     ServiceOut,
     ServicePage,
 )
-from channels.assets import AssetError
-from channels.channel_assets import FORMATS, asset_labels, channel_asset
+from channels.channel_assets import FORMATS, asset_labels, asset_response
 from channels.models import IntegratorAccess, PaymentMethod
 
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
@@ -179,20 +177,10 @@ def get_channel(request, code: str, method: str):
     },
 )
 def get_asset(request, code: str, method: str, name: str, fmt: str):
-    if fmt not in FORMATS:
-        raise HttpError(404, "unknown format")
     channel = selectors.published_channel(code, method)
     if channel is None:
         raise Http404
-    try:
-        asset = channel_asset(channel, name)
-    except AssetError:
-        asset = None
-    if asset is None:
-        raise Http404
-    response = HttpResponse(asset.render(fmt), content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'inline; filename="{code}-{method}-{name}.{fmt}"'
-    return response
+    return asset_response(channel, name, fmt)
 
 
 @router.get(

@@ -11,9 +11,11 @@ Other kinds (counter terminals, Pay-easy, bank transfer) have no asset.
 
 from dataclasses import dataclass
 
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from channels import assets
+from channels.assets import AssetError
 from channels.configuration import ConfigKind
 
 SPECIMEN_AMOUNT = 1_000
@@ -92,3 +94,19 @@ def channel_asset(channel, name):
 def channel_assets(channel):
     """Every asset of ``channel``, built, by name (raises AssetError like channel_asset)."""
     return {name: channel_asset(channel, name) for name in asset_labels(channel)}
+
+
+def asset_response(channel, name, fmt):
+    """The asset ``name`` of ``channel`` as an SVG or PNG response, for the admin's preview
+    and the integrator API alike; 404 for an asset, format or configuration that cannot
+    make one."""
+    try:
+        asset = channel_asset(channel, name) if fmt in FORMATS else None
+    except AssetError:
+        asset = None
+    if asset is None:
+        raise Http404
+    response = HttpResponse(asset.render(fmt), content_type=FORMATS[fmt])
+    filename = f"{channel.service.code}-{channel.method.code}-{name}.{fmt}"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
