@@ -32,10 +32,20 @@ def _policy(model):
 
 
 class ScopedListingMixin:
-    """A listing holds only in-scope records; search, filters and exports start from it."""
+    """A listing holds only in-scope records; search, filters and exports start from it.
+    A row offers delete only when the policy allows it for that very record."""
 
     def get_base_queryset(self):
         return _policy(self.model).scope(self.request.user, super().get_base_queryset())
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if _policy(self.model).user_has_permission_for_instance(
+            self.request.user, "delete", instance
+        ):
+            return buttons
+        delete_url = self.get_delete_url(instance)
+        return [button for button in buttons if button.url != delete_url]
 
 
 class ScopedObjectMixin:

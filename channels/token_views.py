@@ -64,7 +64,9 @@ class TokenIssueView(generic.CreateView):
             expires_at=form.expires_at(),
         )
         self.object = access
-        context = self.get_context_data(token=plaintext, access=access, form=form)
+        context = self.get_context_data(
+            token=plaintext, access=access, form=form, expires_on=form.cleaned_data["expires_on"]
+        )
         context["page_title"] = context["header_title"] = _("Token issued")
         return TemplateResponse(self.request, "channels/token_issued.html", context)
 
@@ -79,6 +81,11 @@ class TokenRevokeView(generic.DeleteView):
     """Revoking keeps the row, so who used which token stays on record."""
 
     page_title = _("Revoke")
+    # Wagtail's own revoke confirmation: "Yes, revoke", not "Yes, delete".
+    template_name = "wagtailusers/api_tokens/confirm_revoke.html"
+
+    def get_usage_url(self):
+        return None  # a token is referenced by nothing: "used 0 times" would say nothing
 
     @property
     def confirmation_message(self):

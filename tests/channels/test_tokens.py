@@ -215,7 +215,9 @@ def test_the_admin_revokes_a_token_and_keeps_its_record(as_system_admin, client,
     access, token = api_token_issue(name="印刷業者", user=system_admin, scopes=["channels:read"])
     url = reverse("integrator_tokens:delete", args=[access.pk])
 
-    assert as_system_admin.get(url).status_code == 200  # asks first
+    confirmation = as_system_admin.get(url)  # asks first, in the words of revoking
+    assert confirmation.status_code == 200
+    assert "はい、失効させます" in confirmation.content.decode()
     access.token.refresh_from_db()
     assert access.token.revoked_at is None
 

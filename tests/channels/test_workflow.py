@@ -234,6 +234,9 @@ def test_a_department_administrator_cannot_delete_a_published_channel(
     draft = make_channel("e_money", service=our_service)
     client = client_as(department_admin)
 
+    listing = client.get(snippet_url(ServiceChannel, "list")).content.decode()
+    assert snippet_url(ServiceChannel, "delete", live.pk) not in listing  # not offered
+    assert snippet_url(ServiceChannel, "delete", draft.pk) in listing
     client.post(snippet_url(ServiceChannel, "delete", live.pk))
     bulk = (
         reverse("wagtail_bulk_action", args=["channels", "servicechannel", "delete"])
