@@ -225,3 +225,83 @@ class IntegratorAccess(models.Model):
     @property
     def is_expired(self):
         return self.expires_at <= timezone.now()
+
+
+class CollectionRecord(models.Model):
+    """What one payment method collected for one service in one month (収納実績).
+
+    Staff import these monthly from the collection agents' reports; the KPI dashboard
+    reads cashless share, amounts and on-time rates from them. ``(service, method,
+    period)`` is the natural key: the first day of the month stands for the month.
+    """
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="collections",
+    )
+    method = models.ForeignKey(
+        PaymentMethod,
+        verbose_name=_("payment method"),
+        on_delete=models.PROTECT,
+        related_name="collections",
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    payment_count = models.PositiveIntegerField(_("payments"))
+    amount = models.PositiveBigIntegerField(_("amount (yen)"))
+    on_time_count = models.PositiveIntegerField(_("paid on time"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "service__code", "method__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "method", "period"], name="one_record_per_month_and_method"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_time_count__lte=models.F("payment_count")),
+                name="on_time_within_payments",
+            ),
+        ]
+        verbose_name = _("collection record")
+        verbose_name_plural = _("collection records")
+
+    def __str__(self):
+        return f"{self.period:%Y-%m} {self.service_id}/{self.method_id}"
+
+
+class PaymentSlip(models.Model):
+    """A payment slip (納付書) the city sent, with what is printed on it.
+
+    ``barcode_data`` (the 44 convenience-store digits) is computed when the slip ledger is
+    committed, from the service's *published* convenience-store channel; it stays empty
+    when the service has none or the amount is over the channel's ceiling
+    (``barcode_note`` says which). ``el_qr`` is the eL-QR payload exactly as the tax
+    system supplied it: its format is not public, so it is never made up here.
+    """
+
+    slip_number = models.CharField(_("slip number"), max_length=20, unique=True)
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="slips",
+    )
+    payer_number = models.CharField(_("payer number"), max_length=20)
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    due_date = models.DateField(_("due date"))
+    reissue_count = models.PositiveSmallIntegerField(_("reissue count"), default=0)
+    confirmation_number = models.CharField(_("confirmation number"), max_length=20, blank=True)
+    el_qr = models.TextField(_("eL-QR"), blank=True)
+    barcode_data = models.CharField(_("barcode data"), max_length=44, blank=True)
+    barcode_note = models.CharField(_("why there is no barcode"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["slip_number"]
+        verbose_name = _("payment slip")
+        verbose_name_plural = _("payment slips")
+
+    def __str__(self):
+        return self.slip_number
