@@ -1,6 +1,8 @@
-"""The integrator API's routes (DESIGN.md §5): published channels, their assets and the
-change feed. Drafts, reviews and scheduled changes never appear: every read starts from
-:func:`channels.selectors.published_channels`."""
+"""The integrator API's routes (DESIGN.md §5): published channels, their assets, the
+change feed, and payment slips with their barcode and eL-QR images. Drafts, reviews and
+scheduled changes never appear: every channel read starts from
+:func:`channels.selectors.published_channels`, and a slip's barcode was made from its
+service's published channel."""
 
 from django.http import Http404
 from django.urls import reverse
@@ -16,9 +18,11 @@ from channels.api_schemas import (
     ServiceFilters,
     ServiceOut,
     ServicePage,
+    SlipOut,
 )
 from channels.channel_assets import FORMATS, asset_labels, asset_response
 from channels.models import IntegratorAccess, PaymentMethod
+from channels.slip_codes import slip_asset_response, slip_assets
 
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
 ASSETS_READ = ScopedTokenAuth(IntegratorAccess.Scope.ASSETS_READ)
@@ -28,6 +32,19 @@ CHANGES_LIMIT_MAX = 500
 
 # One pattern for the asset route and for the asset URLs the other answers list.
 ASSET_PATH = "services/{code}/channels/{method}/assets/{name}.{fmt}"
+SLIP_ASSET_PATH = "slips/{slip_number}/assets/{name}.{fmt}"
+# An image answer, as the OpenAPI schema declares it.
+IMAGE_RESPONSES = {
+    "responses": {
+        200: {
+            "description": "The image",
+            "content": {
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in FORMATS.values()
+            },
+        }
+    }
+}
 
 router = Router(throttle=[TokenRateThrottle()])
 
@@ -164,17 +181,7 @@ def get_channel(request, code: str, method: str):
     auth=ASSETS_READ,
     url_name="asset",
     summary="A published channel's asset as SVG or PNG",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The image",
-                "content": {
-                    content_type: {"schema": {"type": "string", "format": "binary"}}
-                    for content_type in FORMATS.values()
-                },
-            }
-        }
-    },
+    openapi_extra=IMAGE_RESPONSES,
 )
 def get_asset(request, code: str, method: str, name: str, fmt: str):
     channel = selectors.published_channel(code, method)
@@ -209,3 +216,58 @@ def list_changes(
         "next_cursor": events[-1].cursor if events else since,
         "has_more": has_more,
     }
+
+
+def _slip(slip_number):
+    slip = selectors.api_slip(slip_number)
+    if slip is None:
+        raise Http404
+    return slip
+
+
+def _slip_out(api_root, slip):
+    return {
+        "slip_number": slip.slip_number,
+        "service_code": slip.service.code,
+        "payer_number": slip.payer_number,
+        "amount": slip.amount,
+        "due_date": slip.due_date,
+        "reissue_count": slip.reissue_count,
+        "confirmation_number": slip.confirmation_number,
+        "barcode_data": slip.barcode_data or None,
+        "barcode_note": slip.barcode_note,
+        "assets": [
+            {
+                "name": name,
+                "label": str(asset.label),
+                **{
+                    f"{fmt}_url": api_root
+                    + SLIP_ASSET_PATH.format(slip_number=slip.slip_number, name=name, fmt=fmt)
+                    for fmt in FORMATS
+                },
+            }
+            for name, asset in slip_assets(slip).items()
+        ],
+    }
+
+
+@router.get(
+    "/slips/{slip_number}",
+    response={200: SlipOut, **ERRORS},
+    auth=CHANNELS_READ,
+    summary="One payment slip with its barcode digits and images",
+)
+def get_slip(request, slip_number: str):
+    return _slip_out(_api_root(request), _slip(slip_number))
+
+
+@router.get(
+    "/" + SLIP_ASSET_PATH,
+    response={**ERRORS},
+    auth=ASSETS_READ,
+    url_name="slip-asset",
+    summary="A payment slip's barcode or eL-QR code as SVG or PNG",
+    openapi_extra=IMAGE_RESPONSES,
+)
+def get_slip_asset(request, slip_number: str, name: str, fmt: str):
+    return slip_asset_response(_slip(slip_number), name, fmt)

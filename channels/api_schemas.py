@@ -119,3 +119,18 @@ class MethodOut(Schema):
     name: str
     config_kind: str
     routes: list[str]
+
+
+class SlipOut(Schema):
+    slip_number: str
+    service_code: str
+    payer_number: str
+    amount: int = Field(description="In yen.")
+    due_date: dt.date
+    reissue_count: int
+    confirmation_number: str
+    barcode_data: str | None = Field(
+        description="The 44 digits of the convenience-store barcode (GS1-128, AI 91), or null."
+    )
+    barcode_note: str = Field(description="Why the slip has no barcode (empty when it has one).")
+    assets: list[AssetOut]

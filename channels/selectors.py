@@ -10,7 +10,8 @@ from wagtail.models import WorkflowState
 
 from catalog.models import Service
 from catalog.permissions import policy_for
-from channels.models import ChannelEvent, ServiceChannel
+from channels.configuration import ConfigKind
+from channels.models import ChannelEvent, PaymentSlip, ServiceChannel
 
 
 def with_status(channels):
@@ -130,3 +131,27 @@ def api_services(*, department=None, method=None, status=None, updated_since=Non
 def channel_events_after(cursor, limit):
     """Up to ``limit`` change-feed events after ``cursor``, oldest first."""
     return list(ChannelEvent.objects.filter(cursor__gt=cursor).order_by("cursor")[:limit])
+
+
+def published_slip_channels(service_ids):
+    """``{service id: channel}``: the published convenience-store barcode channel (config
+    kind SLIP_BARCODE) of each of ``service_ids`` that has one, in one query.
+
+    A service may publish both barcode methods (convenience store and smartphone payment
+    of the slip, which scans the same barcode); the first in method order (the convenience
+    store) then decides the layout, so every slip of a service gets the same one.
+    """
+    channels = (
+        published_channels()
+        .filter(service_id__in=service_ids, method__config_kind=ConfigKind.SLIP_BARCODE)
+        .order_by("method__sort_order", "method__code")
+    )
+    found = {}
+    for channel in channels:
+        found.setdefault(channel.service_id, channel)
+    return found
+
+
+def api_slip(slip_number):
+    """One payment slip with its service, for the integrator API, or None."""
+    return PaymentSlip.objects.select_related("service").filter(slip_number=slip_number).first()

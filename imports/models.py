@@ -111,9 +111,7 @@ class LedgerImport(models.Model):
 class ImportIssue(models.Model):
     """One reason a row was refused: where it is in the workbook and why, in Japanese."""
 
-    ledger_import = models.ForeignKey(
-        LedgerImport, on_delete=models.CASCADE, related_name="issues"
-    )
+    ledger_import = models.ForeignKey(LedgerImport, on_delete=models.CASCADE, related_name="issues")
     sheet = models.CharField(_("sheet"), max_length=100)
     row = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=100, blank=True)

@@ -114,13 +114,14 @@ def q_cluster_config(environ):
     """Return django-q2's settings: the ORM broker by default, Redis when REDIS_URL is set.
 
     With Redis, any number of ``qcluster`` workers on any number of hosts share the queue.
-    ``retry`` must exceed ``timeout`` so a slow task is never handed to a second worker.
+    ``retry`` must exceed ``timeout`` so a slow task is never handed to a second worker;
+    an hour covers the longest task, a print batch of 100,000 slips with their images.
     """
     config = {
         "name": "backoffice",
         "workers": int(environ.get("Q_WORKERS", "2")),
-        "timeout": 600,
-        "retry": 720,
+        "timeout": 3600,
+        "retry": 3720,
         "max_attempts": 3,
         "catch_up": True,
         "label": _("Background tasks"),

@@ -3,8 +3,10 @@ every operation (valid and invalid parameters) and checks that no answer is a se
 and every answer matches what the schema declares (status code, content type, body).
 
 Random path parameters almost never name a real service, so a second test walks the demo
-data — every published channel and each of its assets — and checks those answers too."""
+data — every published channel and each of its assets, and a few payment slips with theirs
+— and checks those answers too."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -21,8 +23,10 @@ from schemathesis.config import SchemathesisConfig
 from catalog import roles
 from channels import selectors
 from channels.channel_assets import FORMATS, channel_assets
-from channels.models import IntegratorAccess, ServiceChannel
+from channels.configuration import ConfigKind
+from channels.models import IntegratorAccess, PaymentSlip, ServiceChannel
 from channels.services import api_token_issue
+from channels.slip_codes import slip_assets, slip_barcode
 
 # Undeclared query parameters are ignored, as most APIs do and OpenAPI allows, so they are
 # not sent as "invalid" data; the same examples every run, so `make test` never flakes.
@@ -62,12 +66,42 @@ def token(db, keep_the_test_connection, make_user, settings):
     call_command("load_demo", stdout=io.StringIO())
     assert ServiceChannel.objects.filter(live=True).exists()
     assert ServiceChannel.objects.filter(live=False).exists()
+    _make_slips()
     _access, plaintext = api_token_issue(
         name="schemathesis",
         user=make_user(roles.SYSTEM_ADMIN),
         scopes=IntegratorAccess.Scope.values,
     )
     return plaintext
+
+
+def _make_slips():
+    """Slips of a demo service with a published barcode channel: one with a barcode and an
+    eL-QR string, one over the ceiling with neither (the demo data has no slips)."""
+    slip_channel = (
+        selectors.published_channels()
+        .filter(method__config_kind=ConfigKind.SLIP_BARCODE)
+        .select_related("service")
+        .first()
+    )
+    for number, (amount, el_qr) in enumerate([(4500, "ELQR-0001-長崎市"), (300_001, "")], 1):
+        data, note = slip_barcode(
+            channel=slip_channel,
+            slip_number=str(number),
+            amount=amount,
+            due_date=dt.date(2024, 5, 31),
+            reissue_count=0,
+        )
+        PaymentSlip.objects.create(
+            slip_number=str(number),
+            service=slip_channel.service,
+            payer_number="0001",
+            amount=amount,
+            due_date=dt.date(2024, 5, 31),
+            el_qr=el_qr,
+            barcode_data=data,
+            barcode_note=note,
+        )
 
 
 @schema.parametrize()
@@ -106,6 +140,19 @@ def test_every_published_channel_and_asset_answers_as_declared(token):
                 for fmt in FORMATS
             ]
     assert {"jpqr", "slip_barcode"} <= kinds  # the demo has assets to check
+    for slip in PaymentSlip.objects.all():
+        calls.append(("/slips/{slip_number}", {"slip_number": slip.slip_number}, {}))
+        for asset in slip_assets(slip):
+            kinds.add(f"slip:{asset}")
+            calls += [
+                (
+                    "/slips/{slip_number}/assets/{name}.{fmt}",
+                    {"slip_number": slip.slip_number, "name": asset, "fmt": fmt},
+                    {},
+                )
+                for fmt in FORMATS
+            ]
+    assert {"slip:barcode", "slip:el-qr"} <= kinds
 
     for path, path_parameters, query in calls:
         case = schema[PREFIX + path]["GET"].Case(path_parameters=path_parameters, query=query)
