@@ -139,9 +139,10 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
         issues = Paginator(ledger_import.issues.all(), ISSUES_PER_PAGE).get_page(
             request.GET.get("issues_page")
         )
-        outcome = request.GET.get("rows", ImportJournal.Outcome.CHANGED)
-        if outcome not in (ImportJournal.Outcome.NEW, ImportJournal.Outcome.CHANGED):
-            outcome = ImportJournal.Outcome.CHANGED
+        Outcome = ImportJournal.Outcome
+        outcome = request.GET.get("rows")
+        if outcome not in (Outcome.NEW, Outcome.CHANGED):
+            outcome = Outcome.CHANGED if ledger_import.changed_count else Outcome.NEW
         page = _page_number(request, "rows_page")
         entries, pages = preview_page(ledger_import, outcome, page)
         return super().get_context_data(
