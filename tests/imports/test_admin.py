@@ -90,7 +90,7 @@ def test_error_downloads(logged_in, two_departments, django_capture_on_commit_ca
     csv = logged_in.get(reverse("ledger_imports:issues_csv", args=[ledger_import.pk]))
     body = b"".join(csv.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
-    assert "'+1-1".encode() in body
+    assert b"'+1-1" in body
     sjis = logged_in.get(
         reverse("ledger_imports:issues_csv", args=[ledger_import.pk]) + "?encoding=cp932"
     )

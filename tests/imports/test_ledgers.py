@@ -20,7 +20,14 @@ def counter_service(make_service, two_departments):
     return make_service(department=two_departments["ours"], code="01234", name="住民票")
 
 
-COLLECTION_HEADERS = ["年月", "サービス コード", "決済手段", "件数（件）", "金額（円）", "期限内件数"]
+COLLECTION_HEADERS = [
+    "年月",
+    "サービス コード",
+    "決済手段",
+    "件数（件）",
+    "金額（円）",
+    "期限内件数",
+]
 
 
 def test_collections_accept_the_forms_staff_type(upload, confirm, clerk, counter_service):
