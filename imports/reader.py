@@ -5,9 +5,11 @@ Before any of it reaches calamine (which parses but never evaluates formulas) th
 checked with the standard library only, from the ZIP central directory and a bounded
 streaming scan: empty or oversized files, old ``.xls`` and password-protected workbooks
 (both OLE2 containers), things that are not workbooks, broken or encrypted ZIPs, zip bombs
-(including members that inflate past their declared size) and XML carrying a DTD or entity
-declarations. Any of these raises :class:`RefusedFile` with a message the clerk can act on;
-nothing is imported from a refused file.
+(including members that inflate past their declared size), XML carrying a DTD or entity
+declarations, and sheets whose values span a grid too big to hold (calamine allocates every
+cell between the first and the last value, so two stray values can exhaust memory). Any of
+these raises :class:`RefusedFile` with a message the clerk can act on; nothing is imported
+from a refused file.
 
 Then the header row is looked for in the first rows of each sheet, tolerant of the ways
 people write headers (units in brackets, spaces, full-width characters, required marks),
@@ -21,9 +23,10 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -61,7 +64,11 @@ class RefusedFile(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How big an upload may be; ``from_settings`` reads ``settings.IMPORT_LIMITS``."""
+    """How big an upload may be; ``from_settings`` reads ``settings.IMPORT_LIMITS``.
+
+    ``max_cells`` bounds rows × columns between a sheet's first and last value, which
+    calamine holds in memory at about 30 bytes a cell (20 million: about 600 MB).
+    """
 
     max_bytes: int = 50 * MiB
     max_uncompressed_bytes: int = 512 * MiB
@@ -89,8 +96,7 @@ class ColumnSpec:
 _WHITESPACE = re.compile(r"[\s\u200b\ufeff]+")
 _TRAILING_UNIT = re.compile(r"(?:[(\[【〔<][^()\[\]【】〔〕<>]*[)\]】〕>]|\*)$")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
-_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
-_NO_REF = re.fullmatch("(.*)(.*)", "")  # a malformed ref: int("") raises ValueError
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def normalise_header(text) -> str:
@@ -124,8 +130,8 @@ class LedgerSheet:
     columns: dict[str, int]
     headers: dict[str, str]
     data_rows: int
-    _sheet: object = None
-    _first_column: int = 0
+    _sheet: object = field(default=None, repr=False, compare=False)  # calamine's sheet
+    _first_column: int = field(default=0, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
         """Yield ``(excel_row, {key: raw value})`` below the header, skipping blank rows."""
@@ -171,15 +177,19 @@ def open_ledger(path, columns: list[ColumnSpec], *, limits: Limits | None = None
     return ledger
 
 
-def _check_container(path, limits):
-    size = os.path.getsize(path)
+def check_size(size, limits):
+    """Refuse an empty file or one over the upload limit (also before it is stored)."""
     if size == 0:
         raise RefusedFile(_("The file is empty. Choose the Excel workbook and upload it again."))
     if size > limits.max_bytes:
         raise RefusedFile(
-            _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
-            % {"size": f"{size / MiB:,.1f}", "limit": f"{limits.max_bytes / MiB:,.0f}"}
+            _("The file is %(size)s; files up to %(limit)s can be imported.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limits.max_bytes)}
         )
+
+
+def _check_container(path, limits):
+    check_size(os.path.getsize(path), limits)
     with open(path, "rb") as handle:
         signature = handle.read(8)
         if signature == _OLE2_SIGNATURE:
@@ -263,7 +273,7 @@ def _scan_member(archive, member, limits):
     """Refuse DTDs, parts inflating past their declared size and sheets spanning too much."""
     probe = copy.copy(member)
     probe.file_size += 1  # zipfile stops at file_size: ask one byte more to catch a lie
-    extent = _Extent() if member.filename.lower().endswith(".xml") else None
+    extent = _extent_check(limits.max_cells) if member.filename.lower().endswith(".xml") else None
     total, tail = 0, b""
     with archive.open(probe) as stream:
         while chunk := stream.read(_CHUNK):
@@ -280,55 +290,57 @@ def _scan_member(archive, member, limits):
                 )
             tail = chunk[-_OVERLAP:]
             if extent:
-                extent.feed(chunk, limits.max_cells)
+                extent.Parse(chunk, False)
     if extent:
-        extent.feed(b"", limits.max_cells, final=True)
+        extent.Parse(b"", True)
 
 
-class _Extent:
-    """Follow where calamine will put each cell of an XML part, before calamine does.
+def _extent_check(max_cells):
+    """An expat parser that follows where calamine will put each cell of an XML part.
 
     calamine keeps a sheet as one dense grid from its first to its last value, so a tiny file
     with values in A1 and XFD1048576 would ask for 17 billion cells and kill the process.
     Placement mirrors calamine's reader: a cell without ``r`` goes right of the previous one
     in its row; a row without ``r`` follows the previous row. A cell counts once it has a
-    child (a value, formula or inline string), as calamine leaves out empty ones.
+    child (a value, formula or inline string), as calamine leaves out empty ones. Written
+    as a closure over plain variables because it runs for every element of the sheet.
     """
+    row = col = cell_row = -1
+    pending, bounds, columns = False, [], {}
 
-    def __init__(self):
-        self.parser = expat.ParserCreate()
-        self.parser.StartElementHandler = self.start
-        self.row, self.col, self.pending, self.bounds = -1, -1, None, None
-
-    def start(self, name, attrs):
-        name = name.rpartition(":")[2]
-        if name == "row":
-            self.row = int(attrs["r"]) - 1 if "r" in attrs else self.row + 1
-            self.col, self.pending = -1, None
-        elif name == "c":
-            if "r" in attrs:
-                letters, digits = (_CELL_REF.fullmatch(attrs["r"].upper()) or _NO_REF).groups()
-                self.col = sum(26**i * (ord(c) - 64) for i, c in enumerate(letters[::-1])) - 1
-                self.pending = (int(digits) - 1, self.col)
+    def start(name, attrs):
+        nonlocal row, col, cell_row, pending
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                col, cell_row = col + 1, row
             else:
-                self.col += 1
-                self.pending = (self.row, self.col)
-        elif self.pending:
-            row, col = self.pending
-            low_row, high_row, low_col, high_col = self.bounds or (row, row, col, col)
-            self.bounds = (
-                min(low_row, row),
-                max(high_row, row),
+                ref = ref.upper()
+                digits = ref.lstrip(_LETTERS)
+                letters = ref[: len(ref) - len(digits)]
+                if letters not in columns:
+                    columns[letters] = sum(
+                        26**i * (ord(c) - 64) for i, c in enumerate(letters[::-1])
+                    )
+                col, cell_row = columns[letters] - 1, int(digits) - 1  # ValueError: damaged
+            pending = True
+        elif name == "row":
+            row = int(attrs["r"]) - 1 if "r" in attrs else row + 1
+            col, pending = -1, False
+        elif pending:
+            pending = False
+            low_row, high_row, low_col, high_col = bounds or (cell_row, cell_row, col, col)
+            if bounds and low_row <= cell_row <= high_row and low_col <= col <= high_col:
+                return
+            bounds[:] = (
+                min(low_row, cell_row),
+                max(high_row, cell_row),
                 min(low_col, col),
                 max(high_col, col),
             )
-            self.pending = None
-
-    def feed(self, data, max_cells, final=False):
-        self.parser.Parse(data, final)
-        if self.bounds:
-            low_row, high_row, low_col, high_col = self.bounds
-            cells = (high_row - low_row + 1) * (high_col - low_col + 1)
+            cells = (bounds[1] - bounds[0] + 1) * (bounds[3] - bounds[2] + 1)
             if cells > max_cells:
                 raise RefusedFile(
                     _(
@@ -338,6 +350,10 @@ class _Extent:
                     )
                     % {"cells": f"{cells:,}", "limit": f"{max_cells:,}"}
                 )
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    return parser
 
 
 def _header_matches(row, columns):

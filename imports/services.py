@@ -26,7 +26,7 @@ from catalog.permissions import department_ids_for, sees_all_departments
 from imports.engine import Analysis, WriteRefused, from_json, write
 from imports.kinds import KINDS, kind_for
 from imports.models import ImportIssue, ImportJournal, LedgerImport
-from imports.reader import Limits, RefusedFile
+from imports.reader import Limits, RefusedFile, check_size
 
 logger = logging.getLogger(__name__)
 
@@ -53,26 +53,23 @@ def ledger_import_create(*, kind: str, uploaded_file, user, enqueue=True) -> Led
     """Keep an uploaded ledger and queue its check (``enqueue=False``: the caller runs
     :func:`ledger_import_analyse` itself, as the command line does).
 
-    A file over the size limit is recorded as refused and not kept; anything else is kept
-    with the import record, whatever it turns out to be, so staff can see what they sent.
+    An empty file or one over the size limit is recorded as refused and not kept; anything
+    else is kept with the import record, whatever it turns out to be, so staff can see
+    what they sent.
     """
     if not may_import(user, kind):
         raise PermissionDenied
-    limits = Limits.from_settings()
     ledger_import = LedgerImport(
         kind=kind,
         original_name=uploaded_file.name[:255],
         file_size=uploaded_file.size,
         created_by=user,
     )
-    if uploaded_file.size > limits.max_bytes:
+    try:
+        check_size(uploaded_file.size, Limits.from_settings())
+    except RefusedFile as refused:
         ledger_import.status = Status.REJECTED
-        ledger_import.message = _(
-            "The file is %(size)s MB; files up to %(limit)s MB can be imported."
-        ) % {
-            "size": f"{uploaded_file.size / 2**20:,.1f}",
-            "limit": f"{limits.max_bytes // 2**20:,}",
-        }
+        ledger_import.message = str(refused.message)
         ledger_import.save()
         return ledger_import
     ledger_import.file.save(uploaded_file.name, uploaded_file, save=False)

@@ -152,3 +152,28 @@ def test_history_exports_as_csv_with_bom(
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     assert "収納対象.xlsx".encode() in body
+
+
+def test_an_empty_upload_is_refused_on_the_form(logged_in, django_capture_on_commit_callbacks):
+    response = post_upload(logged_in, b"", django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert "error-message" in response.content.decode()
+    assert not LedgerImport.objects.exists()
+
+
+def test_an_oversized_upload_is_recorded_as_refused_and_not_kept(
+    logged_in, two_departments, django_capture_on_commit_callbacks, settings
+):
+    settings.IMPORT_LIMITS = {"max_bytes": 1000}
+    post_upload(
+        logged_in,
+        book(two_departments["ours"], ("30001", "住民票")),
+        django_capture_on_commit_callbacks,
+    )
+
+    ledger_import = LedgerImport.objects.get()
+    assert ledger_import.status == Status.REJECTED
+    assert not ledger_import.file
+    page = logged_in.get(reverse("ledger_imports:detail", args=[ledger_import.pk]))
+    assert "MB" in page.content.decode()
