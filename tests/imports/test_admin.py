@@ -176,4 +176,4 @@ def test_an_oversized_upload_is_recorded_as_refused_and_not_kept(
     assert ledger_import.status == Status.REJECTED
     assert not ledger_import.file
     page = logged_in.get(reverse("ledger_imports:detail", args=[ledger_import.pk]))
-    assert "MB" in page.content.decode()
+    assert ledger_import.message in page.content.decode()
