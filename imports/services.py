@@ -234,7 +234,8 @@ def ledger_import_analyse(*, import_id: int, progress=None) -> LedgerImport:
     itself is refused (not an xlsx, too big, no matching sheet…).
     """
     ledger_import = LedgerImport.objects.get(pk=import_id)
-    if ledger_import.status != Status.QUEUED:
+    # ANALYSING too: a worker that died half way gets the task again after ``retry``.
+    if ledger_import.status not in (Status.QUEUED, Status.ANALYSING):
         return ledger_import
     LedgerImport.objects.filter(pk=import_id).update(
         status=Status.ANALYSING, stage=Stage.READING, started_at=timezone.now()

@@ -244,3 +244,48 @@ def test_slips_get_barcodes_from_the_published_channel(
     assert first.barcode_data.startswith("91912345" + "42201" + "0000000001")
     assert second.barcode_data == ""
     assert "300,000" in second.barcode_note
+
+
+def test_a_bulk_commit_that_dies_in_its_second_chunk_writes_nothing(
+    upload, confirm, clerk, slip_service, slip_channel, monkeypatch
+):
+    from imports.engine import CHUNK_ROWS
+    from imports.kinds.slips import SlipKind
+
+    rows = [slip_row(f"{n:010d}", slip_service) for n in range(1, CHUNK_ROWS + 501)]
+    ledger_import = upload("slips", workbook_bytes(headers_of("slips"), rows), clerk)
+    assert ledger_import.new_count == CHUNK_ROWS + 500
+    calls = []
+    original = SlipKind.write_new
+
+    def dies_on_the_second_chunk(self, rows, ctx, stamp):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(self, rows, ctx, stamp)
+
+    monkeypatch.setattr(SlipKind, "write_new", dies_on_the_second_chunk)
+
+    failed = confirm(ledger_import, clerk)
+
+    assert calls == [CHUNK_ROWS, 500]
+    assert failed.status == Status.FAILED
+    assert not PaymentSlip.objects.exists()
+    assert not failed.journal.filter(phase="commit").exists()
+
+
+def test_a_check_interrupted_by_a_dead_worker_runs_again(upload, clerk, two_departments):
+    from imports.services import ledger_import_analyse
+
+    ledger_import = upload(
+        "services", services_book([service_row(two_departments["ours"], "30001")]), clerk
+    )
+    LedgerImport.objects.filter(pk=ledger_import.pk).update(
+        status=Status.ANALYSING, new_count=0, rows_done=0
+    )
+
+    again = ledger_import_analyse(import_id=ledger_import.pk)
+
+    assert again.status == Status.PREVIEW
+    assert again.new_count == 1
+    assert again.journal.filter(phase="preview").count() == 1
