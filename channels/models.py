@@ -19,6 +19,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -300,7 +301,7 @@ class PaymentSlip(models.Model):
 
     class Meta:
         ordering = ["slip_number"]
-        verbose_name = _("payment slip")
+        verbose_name = pgettext_lazy("model", "payment slip")
         verbose_name_plural = _("payment slips")
 
     def __str__(self):
