@@ -137,7 +137,7 @@ class Analysis:
                 continue
             try:
                 kind.check(row, ctx)
-                self._check_department(kind.department_of(row, ctx))
+                self.check_department(kind.department_of(row, ctx))
             except RowError as error:
                 self._issue(
                     result, row_number, error.column, cells.get(error.column), error.message
@@ -166,7 +166,7 @@ class Analysis:
                 continue
             _pk, stored = found
             try:
-                self._check_department(kind.department_of(stored, ctx), stored=True)
+                self.check_department(kind.department_of(stored, ctx), stored=True)
             except RowError as error:
                 column = error.column
                 self._issue(result, row_number, column, row.get(column, ""), error.message)
@@ -179,7 +179,9 @@ class Analysis:
                 result.unchanged += 1
         return result
 
-    def _check_department(self, department_id, *, stored=False):
+    def check_department(self, department_id, *, stored=False):
+        """Raise :class:`RowError` when the user may not import rows of this department
+        (``stored``: the record already stored belongs to it)."""
         if department_id is None or self.ctx.may_import_department(department_id):
             return
         template = (
@@ -230,7 +232,7 @@ def write(analysis, valid_rows, *, stamp):
             continue
         pk, stored = found
         try:
-            analysis._check_department(kind.department_of(stored, ctx), stored=True)
+            analysis.check_department(kind.department_of(stored, ctx), stored=True)
         except RowError as error:
             raise WriteRefused(
                 _("Row %(row)s: %(message)s") % {"row": row_number, "message": error.message}

@@ -79,9 +79,6 @@ class Kind:
     department_column: str
     # Columns holding dates, which the undo journal keeps as ISO text.
     date_columns: tuple[str, ...] = ()
-    # Wagtail-style writes (one record at a time, with revisions and the audit log) or
-    # set-based ones (bulk inserts and updates, for ledgers of 100,000 rows).
-    bulk = False
 
     def column(self, key):
         return next(column for column in self.columns if column.key == key)

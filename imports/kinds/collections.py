@@ -29,7 +29,6 @@ class CollectionKind(Kind):
     model = CollectionRecord
     key_columns = ("period", "service_code", "method")
     permissions = ("channels.add_collectionrecord", "channels.change_collectionrecord")
-    bulk = True
     department_column = "service_code"
     date_columns = ("period",)
     columns = [

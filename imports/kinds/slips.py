@@ -37,7 +37,6 @@ class SlipKind(Kind):
     model = PaymentSlip
     key_columns = ("slip_number",)
     permissions = ("channels.add_paymentslip", "channels.change_paymentslip")
-    bulk = True
     department_column = "service_code"
     date_columns = ("due_date",)
     columns = [
