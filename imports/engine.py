@@ -196,14 +196,18 @@ class Analysis:
 
     def _change(self, row_number, key, stored, row):
         kind, ctx = self.kind, self.ctx
-        changes = {
-            self.headers[k]: [
-                kind.display(k, stored[k], ctx) if stored else "",
-                kind.display(k, value, ctx),
-            ]
-            for k, value in row.items()
-            if not stored or stored[k] != value
-        }
+        if not stored:  # a new row: its values, leaving out the empty ones
+            changes = {
+                self.headers[k]: ["", shown]
+                for k, value in row.items()
+                if (shown := kind.display(k, value, ctx))
+            }
+        else:
+            changes = {
+                self.headers[k]: [kind.display(k, stored[k], ctx), kind.display(k, value, ctx)]
+                for k, value in row.items()
+                if stored[k] != value
+            }
         return RowChange(row_number, kind.key_label(key), changes)
 
 

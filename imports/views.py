@@ -39,6 +39,8 @@ ISSUES_PER_PAGE = 100
 class ImportIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     """The import history: who imported what, when, and how it ended."""
 
+    add_item_label = _("Import a ledger")
+
     def get_base_queryset(self):
         return imports_visible_to(self.request.user)
 
@@ -145,6 +147,7 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
             outcome = Outcome.CHANGED if ledger_import.changed_count else Outcome.NEW
         page = _page_number(request, "rows_page")
         entries, pages = preview_page(ledger_import, outcome, page)
+        kind = KINDS[ledger_import.kind]
         return super().get_context_data(
             ledger_import=ledger_import,
             issues=issues,
@@ -157,6 +160,7 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
             and may_import(request.user, ledger_import.kind),
             may_undo=may_undo(request.user, ledger_import),
             is_slips=ledger_import.kind == "slips",
+            key_header=" / ".join(kind.column(key).header for key in kind.key_columns),
             print_batches=ledger_import.print_batches.all(),
             **kwargs,
         )

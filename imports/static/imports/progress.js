@@ -25,10 +25,12 @@
           section.classList.toggle("imports-progress--indeterminate", writing);
           bar.style.width = writing ? "" : data.percent + "%";
           track.setAttribute("aria-valuenow", String(data.percent));
-          rows.textContent = rows.dataset.template
-            .replace("ROWS_DONE", format(data.rows_done))
-            .replace("ROWS_TOTAL", format(data.rows_total))
-            .replace("RATE", format(data.rows_per_second));
+          rows.textContent = writing
+            ? rows.dataset.writing
+            : rows.dataset.template
+                .replace("ROWS_DONE", format(data.rows_done))
+                .replace("ROWS_TOTAL", format(data.rows_total))
+                .replace("RATE", format(data.rows_per_second));
         }
       } catch (error) {
         // A dropped request is retried on the next tick.
