@@ -59,7 +59,8 @@ class ChunkResult:
     rows_done: int = 0
     issues: list = field(default_factory=list)
     invalid: int = 0
-    new: list = field(default_factory=list)
+    new_count: int = 0
+    new: list = field(default_factory=list)  # described, up to the analysis's limit
     changed: list = field(default_factory=list)
     unchanged: int = 0
     valid_rows: list = field(default_factory=list)  # (row number, key, row) for write()
@@ -85,8 +86,12 @@ class Analysis:
     """One pass over an uploaded ledger for one user (``user`` None: the command line,
     which may import every department)."""
 
-    def __init__(self, kind, path, *, user, all_departments, department_ids, limits=None):
+    def __init__(
+        self, kind, path, *, user, all_departments, department_ids, limits=None, new_described=None
+    ):
         self.kind = kind
+        # New rows are described for the preview up to this many; the rest are counted.
+        self.new_to_describe = new_described
         self.sheet = open_ledger(
             path, kind.reader_columns(), limits=limits or Limits.from_settings()
         )
@@ -161,7 +166,11 @@ class Analysis:
         for row_number, key, row in candidates:
             found = existing.get(key)
             if found is None:
-                result.new.append(self._change(row_number, key, {}, row))
+                result.new_count += 1
+                if self.new_to_describe is None or self.new_to_describe > 0:
+                    result.new.append(self._change(row_number, key, {}, row))
+                    if self.new_to_describe is not None:
+                        self.new_to_describe -= 1
                 result.valid_rows.append((row_number, key, row))
                 continue
             _pk, stored = found

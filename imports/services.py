@@ -7,6 +7,7 @@ behaves the same. The long steps (:func:`ledger_import_analyse`,
 transaction, so either every valid row lands or none does.
 """
 
+import gc
 import logging
 import pickle
 import shutil
@@ -49,9 +50,14 @@ def may_import(user, kind_code):
     return user is None or user.has_perms(kind_for(kind_code).permissions)
 
 
-def ledger_import_create(*, kind: str, uploaded_file, user, enqueue=True) -> LedgerImport:
-    """Keep an uploaded ledger and queue its check (``enqueue=False``: the caller runs
-    :func:`ledger_import_analyse` itself, as the command line does).
+def ledger_import_create(
+    *, kind: str, uploaded_file, user, enqueue=True, commit=False, skip_invalid=False
+) -> LedgerImport:
+    """Keep an uploaded ledger and queue its check (``enqueue=False``: the caller runs the
+    step itself, as the command line does).
+
+    ``commit=True`` goes straight to the commit, which checks the file as it writes: the
+    command line without ``--dry-run``, where nobody reviews a preview in between.
 
     An empty file or one over the size limit is recorded as refused and not kept; anything
     else is kept with the import record, whatever it turns out to be, so staff can see
@@ -73,9 +79,14 @@ def ledger_import_create(*, kind: str, uploaded_file, user, enqueue=True) -> Led
         ledger_import.save()
         return ledger_import
     ledger_import.file.save(uploaded_file.name, uploaded_file, save=False)
+    if commit:
+        ledger_import.status = Status.COMMITTING
+        ledger_import.committed_by = user
+        ledger_import.skip_invalid = skip_invalid
     ledger_import.save()
+    task = "imports.tasks.commit_import" if commit else "imports.tasks.analyse_import"
     if enqueue:
-        transaction.on_commit(lambda: async_task("imports.tasks.analyse_import", ledger_import.pk))
+        transaction.on_commit(lambda: async_task(task, ledger_import.pk))
     return ledger_import
 
 
@@ -83,6 +94,22 @@ def _scope(user):
     if user is None:  # the command line: a trusted operator
         return True, frozenset()
     return sees_all_departments(user), department_ids_for(user)
+
+
+@contextmanager
+def _frozen_gc():
+    """Keep the garbage collector off the objects that exist before an import.
+
+    A long import allocates millions of small objects, and every full collection would
+    walk Django's and Wagtail's ~160,000 long-lived objects as well: a third of the time
+    of a 100,000-row import. Frozen objects are skipped; new garbage is still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
@@ -126,17 +153,14 @@ class _Spool:
 class _Pages:
     """Collects entries into journal pages of a fixed size and saves each when full."""
 
-    def __init__(self, ledger_import, phase, outcome, size, limit=None):
+    def __init__(self, ledger_import, phase, outcome, size):
         self.ledger_import, self.phase, self.outcome = ledger_import, phase, outcome
-        self.size, self.limit = size, limit
-        self.entries, self.page, self.count = [], 0, 0
+        self.size = size
+        self.entries, self.page = [], 0
 
     def add(self, entries):
         for entry in entries:
-            if self.limit is not None and self.count >= self.limit:
-                return
             self.entries.append(entry)
-            self.count += 1
             if len(self.entries) == self.size:
                 self.flush()
 
@@ -172,6 +196,7 @@ def _analyse(ledger_import, path, user, *, spool=None, progress=None):
         user=user,
         all_departments=all_departments,
         department_ids=department_ids,
+        new_described=NEW_ROWS_PREVIEWED,
     )
     ledger_import.issues.all().delete()
     ledger_import.journal.all().delete()
@@ -184,7 +209,7 @@ def _analyse(ledger_import, path, user, *, spool=None, progress=None):
     ledger_import.sheet_name = analysis.sheet.name
     ledger_import.rows_total = analysis.rows_total
     preview = ImportJournal.Phase.PREVIEW
-    new_pages = _Pages(ledger_import, preview, Outcome.NEW, PREVIEW_PAGE_SIZE, NEW_ROWS_PREVIEWED)
+    new_pages = _Pages(ledger_import, preview, Outcome.NEW, PREVIEW_PAGE_SIZE)
     changed_pages = _Pages(ledger_import, preview, Outcome.CHANGED, PREVIEW_PAGE_SIZE)
     counts = {"new_count": 0, "changed_count": 0, "unchanged_count": 0, "invalid_count": 0}
     started, done = time.monotonic(), 0
@@ -202,7 +227,7 @@ def _analyse(ledger_import, path, user, *, spool=None, progress=None):
         )
         new_pages.add({"row": c.row, "key": c.key, "changes": c.changes} for c in chunk.new)
         changed_pages.add({"row": c.row, "key": c.key, "changes": c.changes} for c in chunk.changed)
-        counts["new_count"] += len(chunk.new)
+        counts["new_count"] += chunk.new_count
         counts["changed_count"] += len(chunk.changed)
         counts["unchanged_count"] += chunk.unchanged
         counts["invalid_count"] += chunk.invalid
@@ -241,7 +266,7 @@ def ledger_import_analyse(*, import_id: int, progress=None) -> LedgerImport:
         status=Status.ANALYSING, stage=Stage.READING, started_at=timezone.now()
     )
     try:
-        with _local_path(ledger_import.file) as path:
+        with _local_path(ledger_import.file) as path, _frozen_gc():
             _analyse(ledger_import, path, ledger_import.created_by, progress=progress)
     except RefusedFile as refused:
         _finish(ledger_import, Status.REJECTED, str(refused.message))
@@ -253,6 +278,13 @@ def ledger_import_analyse(*, import_id: int, progress=None) -> LedgerImport:
     else:
         _finish(ledger_import, Status.PREVIEW)
     return ledger_import
+
+
+def _invalid_rows_message(ledger_import):
+    return _(
+        "%(count)s rows are invalid. Correct the file and upload it again, or choose "
+        "to import the valid rows and skip the invalid ones."
+    ) % {"count": f"{ledger_import.invalid_count:,}"}
 
 
 def ledger_import_confirm(
@@ -267,13 +299,7 @@ def ledger_import_confirm(
     if not may_import(user, ledger_import.kind):
         raise PermissionDenied
     if ledger_import.invalid_count and not skip_invalid:
-        raise ValidationError(
-            _(
-                "%(count)s rows are invalid. Correct the file and upload it again, or choose "
-                "to import the valid rows and skip the invalid ones."
-            )
-            % {"count": f"{ledger_import.invalid_count:,}"}
-        )
+        raise ValidationError(_invalid_rows_message(ledger_import))
     claimed = LedgerImport.objects.filter(pk=ledger_import.pk, status=Status.PREVIEW).update(
         status=Status.COMMITTING,
         stage=Stage.READING,
@@ -293,9 +319,9 @@ def ledger_import_confirm(
 def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
     """Check the ledger again and write every valid row in one transaction.
 
-    The check runs again because records may have changed since the preview; if rows
-    became invalid and the user did not choose to skip invalid rows, nothing is written
-    and the import goes back to review with the new errors.
+    The check runs again because records may have changed since the preview; if rows are
+    invalid and the user did not choose to skip them, nothing is written and the import
+    goes back to review with the errors.
     """
     ledger_import = LedgerImport.objects.get(pk=import_id)
     if ledger_import.status != Status.COMMITTING:
@@ -303,17 +329,15 @@ def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
     user = ledger_import.committed_by
     spool = _Spool()
     try:
-        with _local_path(ledger_import.file) as path:
+        with _local_path(ledger_import.file) as path, _frozen_gc():
             analysis = _analyse(ledger_import, path, user, spool=spool, progress=progress)
-        if ledger_import.invalid_count and not ledger_import.skip_invalid:
-            _finish(
-                ledger_import,
-                Status.PREVIEW,
-                _("Rows became invalid since the preview; nothing was imported. Review them."),
-            )
-            return ledger_import
-        _progress(ledger_import, done=0, started=time.monotonic(), stage=Stage.WRITING)
-        counts = _write(ledger_import, analysis, spool)
+            if ledger_import.invalid_count and not ledger_import.skip_invalid:
+                _finish(ledger_import, Status.PREVIEW, _invalid_rows_message(ledger_import))
+                return ledger_import
+            _progress(ledger_import, done=0, started=time.monotonic(), stage=Stage.WRITING)
+            counts = _write(ledger_import, analysis, spool)
+    except RefusedFile as refused:
+        _finish(ledger_import, Status.REJECTED, str(refused.message))
     except WriteRefused as refused:
         _finish(
             ledger_import,

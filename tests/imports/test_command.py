@@ -62,3 +62,25 @@ def test_a_refused_file_is_an_error(tmp_path):
         call_command("import_ledger", "facilities", str(not_a_workbook))
 
     assert LedgerImport.objects.get().status == LedgerImport.Status.REJECTED
+
+
+def test_invalid_rows_stop_the_import_unless_skipped(tmp_path, two_departments, capsys):
+    ours = two_departments["ours"]
+    book = facilities_book(
+        tmp_path / "f.xlsx",
+        [
+            ["0901", "グラバー園", "指定管理", ours.code, "", ""],
+            ["0902", "平和会館", "委託", ours.code, "", ""],
+        ],
+    )
+
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_ledger", "facilities", str(book))
+    assert exit_.value.code == 1
+    assert "委託" in capsys.readouterr().err
+    assert not Facility.objects.filter(code__in=["0901", "0902"]).exists()
+
+    call_command("import_ledger", "facilities", str(book), "--skip-invalid")
+    assert list(
+        Facility.objects.filter(code__in=["0901", "0902"]).values_list("code", flat=True)
+    ) == ["0901"]

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -21,7 +21,6 @@ from imports.models import LedgerImport
 from imports.services import (
     ledger_import_analyse,
     ledger_import_commit,
-    ledger_import_confirm,
     ledger_import_create,
 )
 
@@ -70,6 +69,8 @@ class Command(BaseCommand):
                     uploaded_file=File(handle, name=file.name),
                     user=account,
                     enqueue=False,
+                    commit=not dry_run,
+                    skip_invalid=skip_invalid,
                 )
             except PermissionDenied as denied:
                 raise CommandError(
@@ -79,26 +80,23 @@ class Command(BaseCommand):
             bar = ProgressBar(self.stderr, _("Checking"))
             ledger_import = ledger_import_analyse(import_id=ledger_import.pk, progress=bar)
             bar.finish(ledger_import.rows_per_second)
-        if ledger_import.status != Status.PREVIEW:
+        elif ledger_import.status == Status.COMMITTING:
+            bar = ProgressBar(self.stderr, _("Importing"))
+            ledger_import = ledger_import_commit(import_id=ledger_import.pk, progress=bar)
+            bar.finish(ledger_import.rows_per_second)
+        if ledger_import.status == Status.REJECTED:
             raise CommandError(
                 _("The file was refused: %(reason)s") % {"reason": ledger_import.message}
             )
+        if ledger_import.status == Status.FAILED:
+            raise CommandError(ledger_import.message)
         self._report(ledger_import)
-        if dry_run:
+        if ledger_import.status == Status.PREVIEW:  # checked only, or refused for invalid rows
+            if ledger_import.message:
+                self.stderr.write(ledger_import.message)
             if ledger_import.invalid_count:
                 sys.exit(1)
             return
-        try:
-            ledger_import_confirm(
-                ledger_import=ledger_import, user=account, skip_invalid=skip_invalid, enqueue=False
-            )
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
-        bar = ProgressBar(self.stderr, _("Importing"))
-        ledger_import = ledger_import_commit(import_id=ledger_import.pk, progress=bar)
-        bar.finish(ledger_import.rows_per_second)
-        if ledger_import.status != Status.COMMITTED:
-            raise CommandError(ledger_import.message)
         self.stdout.write(
             _(
                 "Imported (import #%(id)s): %(new)s new, %(changed)s changed, "
