@@ -53,7 +53,7 @@ class AssetError(ValueError):
 def _digits(field, value, *, length=None, max_length=None):
     """``value`` as a string of ASCII digits of the given length, or AssetError."""
     text = str(value)
-    if not re.fullmatch(r"[0-9]+", text):
+    if not (text.isascii() and text.isdigit()):
         raise AssetError(field, _("Use half-width digits only."))
     if length is not None and len(text) != length:
         raise AssetError(field, _("Must be exactly %(length)d digits.") % {"length": length})
@@ -62,9 +62,15 @@ def _digits(field, value, *, length=None, max_length=None):
     return text
 
 
+def _digit_sum(digits: str) -> int:
+    """The sum of ASCII digits, done in C (code points less 48): it runs for every slip."""
+    return sum(digits.encode()) - 48 * len(digits)
+
+
 def gs1_check_digit(digits: str) -> str:
     """Modulus 10 with weights 3, 1, … from the right (the rightmost digit weighs 3)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    backwards = digits[::-1]
+    total = 3 * _digit_sum(backwards[0::2]) + _digit_sum(backwards[1::2])
     return str((10 - total % 10) % 10)
 
 
