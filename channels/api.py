@@ -6,7 +6,7 @@ service's published channel."""
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from channels import selectors
 from channels.api_auth import ScopedTokenAuth, TokenRateThrottle
@@ -27,6 +27,11 @@ from channels.slip_codes import slip_asset_response, slip_assets
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
 ASSETS_READ = ScopedTokenAuth(IntegratorAccess.Scope.ASSETS_READ)
 # Every route may answer these; 304 (no body) when If-None-Match carries the ETag.
+# Path parameters are checked against the codes' formats before any lookup, so a value no
+# code can have (a NUL byte, which PostgreSQL refuses outright) answers 422, not 500.
+SERVICE_CODE = Path(..., pattern=r"^[0-9]{5}$", description="Service code (5 digits).")
+METHOD_CODE = Path(..., pattern=r"^[-a-zA-Z0-9_]{1,30}$", description="Payment method code.")
+SLIP_NUMBER = Path(..., pattern=r"^[0-9]{1,20}$", description="Slip number (納付番号).")
 ERRORS = {304: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 CHANGES_LIMIT_MAX = 500
 
@@ -158,7 +163,7 @@ def list_services(request, filters: Query[ServiceFilters]):
     auth=CHANNELS_READ,
     summary="One service with its published channels",
 )
-def get_service(request, code: str):
+def get_service(request, code: str = SERVICE_CODE):
     return _service_out(_api_root(request), _service(code))
 
 
@@ -168,7 +173,7 @@ def get_service(request, code: str):
     auth=CHANNELS_READ,
     summary="One published channel's configuration",
 )
-def get_channel(request, code: str, method: str):
+def get_channel(request, code: str = SERVICE_CODE, method: str = METHOD_CODE):
     channel = selectors.published_channel(code, method)
     if channel is None:
         raise Http404
@@ -183,7 +188,7 @@ def get_channel(request, code: str, method: str):
     summary="A published channel's asset as SVG or PNG",
     openapi_extra=IMAGE_RESPONSES,
 )
-def get_asset(request, code: str, method: str, name: str, fmt: str):
+def get_asset(request, name: str, fmt: str, code: str = SERVICE_CODE, method: str = METHOD_CODE):
     channel = selectors.published_channel(code, method)
     if channel is None:
         raise Http404
@@ -257,7 +262,7 @@ def _slip_out(api_root, slip):
     auth=CHANNELS_READ,
     summary="One payment slip with its barcode digits and images",
 )
-def get_slip(request, slip_number: str):
+def get_slip(request, slip_number: str = SLIP_NUMBER):
     return _slip_out(_api_root(request), _slip(slip_number))
 
 
@@ -269,5 +274,5 @@ def get_slip(request, slip_number: str):
     summary="A payment slip's barcode or eL-QR code as SVG or PNG",
     openapi_extra=IMAGE_RESPONSES,
 )
-def get_slip_asset(request, slip_number: str, name: str, fmt: str):
+def get_slip_asset(request, name: str, fmt: str, slip_number: str = SLIP_NUMBER):
     return slip_asset_response(_slip(slip_number), name, fmt)

@@ -85,7 +85,9 @@ class ServicePage(Schema):
 
 class ServiceFilters(Schema):
     department: str | None = Field(None, pattern=r"^[0-9]{3}$", description="Department code.")
-    method: str | None = Field(None, max_length=30, description="Payment method code.")
+    method: str | None = Field(
+        None, pattern=r"^[-a-zA-Z0-9_]{1,30}$", description="Payment method code."
+    )
     status: Literal["published", "none"] | None = Field(
         None, description="published: with a published channel; none: without one."
     )

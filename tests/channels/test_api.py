@@ -736,3 +736,21 @@ def test_the_openapi_schema_is_public_and_lists_the_routes(db):
 
 def _security_schemes(schema):
     return schema.get("components", {}).get("securitySchemes", {}).values()
+
+
+def test_a_filter_value_no_code_can_have_is_422_not_a_server_error(integrator):
+    # PostgreSQL refuses NUL bytes outright; the format is checked before any lookup.
+    response = integrator.get("/services", {"method": "qr\x00"})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/services/1000\x00", "/services/10001/channels/qr\x00", "/slips/1\x00"]
+)
+def test_a_path_no_code_can_have_is_refused_not_a_server_error(integrator, path):
+    response = integrator.get(path)
+
+    assert response.status_code in (404, 422)
+    assert response.json()["error"]["code"]
