@@ -18,9 +18,6 @@ during the fix keep their leading zeros), and other sheets of the original are l
 import datetime as dt
 import io
 import re
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
@@ -34,6 +31,7 @@ from python_calamine import CalamineWorkbook
 from catalog.exports import FORMULA_STARTS
 from imports.kinds import kind_for
 from imports.reader import HEADER_SEARCH_ROWS, normalise_header
+from imports.storage import local_path
 from imports.template_book import xlsx_response
 
 ERROR_HEADER = "エラー"
@@ -52,7 +50,7 @@ def error_workbook(ledger_import) -> bytes:
     the same cells; its other sheets are not.
     """
     kind = kind_for(ledger_import.kind)
-    with _local_path(ledger_import.file) as path, CalamineWorkbook.from_path(path) as book:
+    with local_path(ledger_import.file) as path, CalamineWorkbook.from_path(path) as book:
         source = book.get_sheet_by_name(ledger_import.sheet_name)
         first_column = source.start[1] if source.start else 0
         error_column = source.end[1] + 1 if source.end else 0  # 0-based, after the last used
@@ -95,23 +93,6 @@ def error_workbook_response(ledger_import):
         filename=f"{stem or f'import-{ledger_import.pk}'}_エラー.xlsx",
         fallback=f"import-{ledger_import.pk}-errors.xlsx",
     )
-
-
-@contextmanager
-def _local_path(file):
-    """A path calamine can open: the stored file's own, or a temporary copy of it when the
-    storage is not on this disk."""
-    try:
-        path = file.path
-    except NotImplementedError:
-        path = None
-    if path is not None:
-        yield path
-        return
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy, file.open("rb") as stored:
-        shutil.copyfileobj(stored, copy)
-        copy.flush()
-        yield copy.name
 
 
 def _find_header(source, kind):

@@ -10,7 +10,6 @@ transaction, so either every valid row lands or none does.
 import gc
 import logging
 import pickle
-import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from imports.engine import Analysis, WriteRefused, from_json, write
 from imports.kinds import KINDS, kind_for
 from imports.models import ImportIssue, ImportJournal, LedgerImport
 from imports.reader import Limits, RefusedFile, check_size
+from imports.storage import local_path
 
 logger = logging.getLogger(__name__)
 
@@ -110,22 +110,6 @@ def _frozen_gc():
         yield
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def _local_path(field_file):
-    """A path to the stored file, copied to a temporary file when storage is remote."""
-    try:
-        path = field_file.path
-    except NotImplementedError:
-        path = None
-    if path:
-        yield path
-        return
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy, field_file.open("rb") as source:
-        shutil.copyfileobj(source, copy)
-        copy.flush()
-        yield copy.name
 
 
 class _Spool:
@@ -266,7 +250,7 @@ def ledger_import_analyse(*, import_id: int, progress=None) -> LedgerImport:
         status=Status.ANALYSING, stage=Stage.READING, started_at=timezone.now()
     )
     try:
-        with _local_path(ledger_import.file) as path, _frozen_gc():
+        with local_path(ledger_import.file) as path, _frozen_gc():
             _analyse(ledger_import, path, ledger_import.created_by, progress=progress)
     except RefusedFile as refused:
         _finish(ledger_import, Status.REJECTED, str(refused.message))
@@ -329,7 +313,7 @@ def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
     user = ledger_import.committed_by
     spool = _Spool()
     try:
-        with _local_path(ledger_import.file) as path, _frozen_gc():
+        with local_path(ledger_import.file) as path, _frozen_gc():
             analysis = _analyse(ledger_import, path, user, spool=spool, progress=progress)
             if ledger_import.invalid_count and not ledger_import.skip_invalid:
                 _finish(ledger_import, Status.PREVIEW, _invalid_rows_message(ledger_import))

@@ -1,6 +1,8 @@
 """Shared fixtures: small factories for the catalog and users of each role."""
 
 import itertools
+import shutil
+import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -100,3 +102,23 @@ def finance(make_user):
 @pytest.fixture
 def system_admin(make_user):
     return make_user(roles.SYSTEM_ADMIN)
+
+
+@pytest.fixture(scope="session")
+def zbar(tmp_path_factory):
+    """Decode a PNG with zbarimg (Debian's zbar-tools): the symbol's raw bytes, read as
+    UTF-8. (Without -Sbinary zbar guesses a character set, and may guess Shift_JIS.)"""
+    if not shutil.which("zbarimg"):
+        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
+    folder = tmp_path_factory.mktemp("decoded")
+
+    def decode(image: bytes, name: str) -> str:
+        path = folder / f"{name}.png"
+        path.write_bytes(image)
+        result = subprocess.run(
+            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
+        )
+        assert result.returncode == 0, f"zbarimg could not read {name}"
+        return result.stdout.decode("utf-8").removesuffix("\n")
+
+    return decode

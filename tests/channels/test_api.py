@@ -4,8 +4,6 @@ change feed; filters and paging; and assets that a real scanner (zbarimg) reads 
 
 import datetime as dt
 import json
-import shutil
-import subprocess
 
 import pytest
 from django.core.cache import cache
@@ -634,25 +632,6 @@ def test_the_admin_keeps_its_own_error_pages(admin_client):
 
 
 # --- Assets -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def zbar(tmp_path_factory):
-    """Decode a PNG with zbarimg: the symbol's raw bytes, read as UTF-8."""
-    if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
-    folder = tmp_path_factory.mktemp("api-assets")
-
-    def decode(image, name):
-        path = folder / f"{name}.png"
-        path.write_bytes(image)
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
-        )
-        assert result.returncode == 0, f"zbarimg could not read {name}"
-        return result.stdout.decode("utf-8").removesuffix("\n")
-
-    return decode
 
 
 def test_a_channel_lists_its_assets_with_working_urls(jpqr_channel, integrator, zbar):

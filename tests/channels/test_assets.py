@@ -2,8 +2,6 @@
 
 import datetime as dt
 import random
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -62,26 +60,6 @@ JPQR = {
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(scope="module")
-def zbar(tmp_path_factory):
-    """Decode an image with zbarimg (Debian's zbar-tools): the symbol's raw bytes, read as
-    UTF-8. (Without -Sbinary zbar guesses a character set, and may guess Shift_JIS.)"""
-    if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
-    folder = tmp_path_factory.mktemp("decoded")
-
-    def decode(image: bytes, name: str) -> str:
-        path = folder / f"{name}.png"
-        path.write_bytes(image)
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
-        )
-        assert result.returncode == 0, f"zbarimg could not read {name}"
-        return result.stdout.decode("utf-8")
-
-    return decode
 
 
 @pytest.mark.parametrize("data, fields", VECTORS)

@@ -4,8 +4,6 @@ ETags and error format as the channel routes, and a real scanner (zbarimg) reads
 images back."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.core.cache import cache
@@ -78,25 +76,6 @@ def make_slip(make_channel):
         )
 
     return make
-
-
-@pytest.fixture(scope="module")
-def zbar(tmp_path_factory):
-    """Decode a PNG with zbarimg: the symbol's raw bytes, read as UTF-8."""
-    if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
-    folder = tmp_path_factory.mktemp("slip-api")
-
-    def decode(image, name):
-        path = folder / f"{name}.png"
-        path.write_bytes(image)
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
-        )
-        assert result.returncode == 0, f"zbarimg could not read {name}"
-        return result.stdout.decode("utf-8").removesuffix("\n")
-
-    return decode
 
 
 # --- Who may call -----------------------------------------------------------------------

@@ -3,8 +3,6 @@ convenience-store channel (deadline rules, business days, the ceiling), the reas
 are none, and images a real scanner (zbarimg) reads back."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.http import Http404
@@ -36,25 +34,6 @@ EL_QR = "ELQR-0123456789-長崎市-市県民税"
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(scope="module")
-def zbar(tmp_path_factory):
-    """Decode a PNG with zbarimg: the symbol's raw bytes, read as UTF-8."""
-    if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
-    folder = tmp_path_factory.mktemp("slip-codes")
-
-    def decode(image, name):
-        path = folder / f"{name}.png"
-        path.write_bytes(image)
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
-        )
-        assert result.returncode == 0, f"zbarimg could not read {name}"
-        return result.stdout.decode("utf-8").removesuffix("\n")
-
-    return decode
 
 
 def layout(**changes):

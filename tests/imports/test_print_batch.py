@@ -6,8 +6,6 @@ build fails."""
 import csv
 import datetime as dt
 import io
-import shutil
-import subprocess
 import zipfile
 
 import pytest
@@ -47,25 +45,6 @@ def media(settings, tmp_path):
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(scope="module")
-def zbar(tmp_path_factory):
-    """Decode a PNG with zbarimg: the symbol's raw bytes, read as UTF-8."""
-    if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools (make test does)")
-    folder = tmp_path_factory.mktemp("print-batch")
-
-    def decode(image, name):
-        path = folder / f"{name}.png"
-        path.write_bytes(image)
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", "-Sbinary", str(path)], capture_output=True, timeout=30
-        )
-        assert result.returncode == 0, f"zbarimg could not read {name}"
-        return result.stdout.decode("utf-8").removesuffix("\n")
-
-    return decode
 
 
 @pytest.fixture
