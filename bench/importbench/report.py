@@ -95,7 +95,8 @@ rows/s: ledger rows over the whole import's seconds (for ours: keep the upload, 
   commit, which reads, checks and writes — the calls `manage.py import_ledger slips FILE`
   makes). The usual tool ran on the first --usual-rows rows only (it is slow), written as
   plain values (amounts as numbers, due dates as date cells, 再発行回数 filled in): its
-  default widgets refuse ¥12,300 and 令和 dates. Neither it nor the floor computes barcodes; ours does.
+  default widgets refuse ¥12,300 and 令和 dates. Neither it nor the floor computes
+  barcodes; ours does.
 CPU s: CPU time of the process importing (user + system); db CPU s: of the PostgreSQL
   backend serving it (- on SQLite, which works inside the process). Less sensitive than
   seconds to whatever else the machine runs (see the load averages above).
