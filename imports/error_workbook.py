@@ -7,12 +7,15 @@ without errors, which an import of the same values leaves unchanged), and one co
 "column: reason" lines on a red fill. The importer ignores that column when it reads the
 file again.
 
-A 100,000-row ledger must not need gigabytes, so the original is never loaded into
-openpyxl: python-calamine reads the sheet's values and openpyxl's write-only mode streams
-the copy to a temporary file, while the issues, ordered by row, are merged in as the rows
-go by. What is copied is the values only: formulas become their last computed values,
-formatting is not kept (code columns get the ledger's number formats back, so codes typed
-during the fix keep their leading zeros), and other sheets of the original are left out.
+A 100,000-row ledger must not need gigabytes, so neither the original nor the copy is
+ever held whole: the sheet is streamed twice with :mod:`imports.xlsx` (once to find the
+header row and the last used column, where the error column goes; once to copy it), and
+openpyxl's write-only mode streams the copy to a temporary file, while the issues, ordered
+by row, are merged in as the rows go by. What is copied is the values only, every cell in
+its place (the rows the sheet leaves out are written empty): formulas become their last
+computed values, formatting is not kept (code columns get the ledger's number formats back,
+so codes typed during the fix keep their leading zeros), and other sheets of the original
+are left out.
 """
 
 import datetime as dt
@@ -26,9 +29,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
 
 from catalog.exports import FORMULA_STARTS
+from imports import xlsx
 from imports.kinds import kind_for
 from imports.reader import HEADER_SEARCH_ROWS, normalise_header
 from imports.storage import local_path
@@ -50,11 +53,13 @@ def error_workbook(ledger_import) -> bytes:
     the same cells; its other sheets are not.
     """
     kind = kind_for(ledger_import.kind)
-    with local_path(ledger_import.file) as path, CalamineWorkbook.from_path(path) as book:
-        source = book.get_sheet_by_name(ledger_import.sheet_name)
-        first_column = source.start[1] if source.start else 0
-        error_column = source.end[1] + 1 if source.end else 0  # 0-based, after the last used
-        header_row, positions = _find_header(source, kind)
+    with local_path(ledger_import.file) as path:
+        source = xlsx.Workbook(path)
+        ledger = next((s for s in source.sheets if s.name == ledger_import.sheet_name), None)
+        if ledger is None:
+            raise xlsx.XlsxError(f"no sheet {ledger_import.sheet_name!r}")
+        header_row, positions, last_column = _survey(source, ledger, kind)
+        error_column = last_column + 1  # 0-based, after the last used
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(ledger_import.sheet_name)
@@ -64,9 +69,10 @@ def error_workbook(ledger_import) -> bytes:
 
         issues = _issue_lines(ledger_import)
         pending = next(issues, None)
-        for excel_row, cells in enumerate(source.iter_rows(), start=1):
-            row = [None] * first_column
-            row.extend(_cell(sheet, value) for value in cells)
+        for excel_row, cells in _in_place(source.rows(ledger)):
+            row = [None] * (max(cells) + 1) if cells else []
+            for column, value in cells.items():
+                row[column] = _cell(sheet, value)
             errors = []
             while pending is not None and pending[0] <= excel_row:
                 if pending[0] == excel_row:
@@ -95,26 +101,42 @@ def error_workbook_response(ledger_import):
     )
 
 
-def _find_header(source, kind):
-    """The header row as the reader finds it (the first of the first rows holding every
-    required column) and ``{column: 0-based index}`` of the kind's columns in it."""
+def _survey(source, sheet, kind):
+    """Read ``sheet`` through once: its header row as the reader finds it (the first of
+    the first rows holding every required column; None if none does), ``{column: 0-based
+    index}`` of the kind's columns in it, and the 0-based index of its last used column
+    (-1 if it holds nothing)."""
     wanted = {}
     for column in kind.columns:
         for text in (column.header, *column.aliases):
             wanted.setdefault(normalise_header(text), column)
     required = {column.key for column in kind.columns if column.required}
-    first_column = source.start[1] if source.start else 0
-    for excel_row, cells in enumerate(source.iter_rows(), start=1):
-        if excel_row > HEADER_SEARCH_ROWS:
-            break
-        positions = {}
-        for offset, value in enumerate(cells):
+    header_row, positions, last_column = None, {}, -1
+    for excel_row, cells in source.rows(sheet):
+        last_column = max(last_column, max(cells))
+        if header_row is not None or excel_row > HEADER_SEARCH_ROWS:
+            continue
+        found = {}
+        for index, value in sorted(cells.items()):
             column = wanted.get(normalise_header(value)) if isinstance(value, str) else None
             if column is not None:
-                positions.setdefault(column, first_column + offset)
-        if positions and required <= {column.key for column in positions}:
-            return excel_row, positions
-    return None, {}
+                found.setdefault(column, index)
+        if found and required <= {column.key for column in found}:
+            header_row, positions = excel_row, found
+    return header_row, positions, last_column
+
+
+def _in_place(rows):
+    """``(excel_row, cells)`` for every row from 1 to the last of ``rows``, with
+    ``{}`` for those the sheet leaves out, as the write-only sheet numbers its rows. A row
+    out of order (which no spreadsheet writes) goes to the next row rather than be lost."""
+    written = 0
+    for excel_row, cells in rows:
+        while written + 1 < excel_row:
+            written += 1
+            yield written, {}
+        written += 1
+        yield written, cells
 
 
 def _format_columns(sheet, kind, positions, error_column):

@@ -1,56 +1,53 @@
 """Open an uploaded Excel ledger safely, find its header row and hand out its rows.
 
 The clerks upload ``.xlsx`` workbooks made by hand, by other systems and by templates.
-Before any of it reaches calamine (which parses but never evaluates formulas) the file is
-checked with the standard library only, from the ZIP central directory and a bounded
-streaming scan: empty or oversized files, old ``.xls`` and password-protected workbooks
-(both OLE2 containers), things that are not workbooks, broken or encrypted ZIPs, zip bombs
-(including members that inflate past their declared size), XML carrying a DTD or entity
-declarations, and sheets whose values span a grid too big to hold (calamine allocates every
-cell between the first and the last value, so two stray values can exhaust memory). Any of
-these raises :class:`RefusedFile` with a message the clerk can act on; nothing is imported
-from a refused file.
+They are read with the standard library only (:mod:`imports.xlsx`, which streams a
+sheet's rows and never evaluates formulas), and refused with :class:`RefusedFile` and a
+message the clerk can act on when they are: empty or oversized, old ``.xls`` or
+password-protected workbooks (both OLE2 containers), things that are not workbooks, broken
+or encrypted ZIPs, zip bombs (including members that inflate past their declared size),
+XML carrying a DTD or entity declarations, damaged sheets, sheets with more data rows than
+one import takes, and sheets whose values span too big a grid (see :class:`Limits`).
+Nothing is imported from a refused file.
 
-Then the header row is looked for in the first rows of each sheet, tolerant of the ways
-people write headers (units in brackets, spaces, full-width characters, required marks),
-and :class:`LedgerSheet` yields the data rows lazily with their true Excel row numbers.
-This module touches no database and no models.
+The header row is looked for in the first rows of each sheet, tolerant of the ways people
+write headers (units in brackets, spaces, full-width characters, required marks). Then the
+chosen sheet is parsed once, as a stream: its data rows are counted, checked and kept in a
+temporary file, a chunk at a time, from which :meth:`LedgerSheet.rows` yields them with
+their true Excel row numbers; memory does not grow with the sheet. This module touches no
+database and no models.
 """
 
-import copy
 import os
+import pickle
 import re
+import tempfile
 import unicodedata
+import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.parsers import expat
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from imports import xlsx
 
 MiB = 1024 * 1024
 HEADER_SEARCH_ROWS = 20
+SPOOL_ROWS = 1000  # data rows pickled together
 MAX_MEMBERS = 10_000
 _CHUNK = 64 * 1024
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SCANNED_SUFFIXES = (".xml", ".rels", ".vml")
-_FORBIDDEN = tuple(  # lower-cased; UTF-16 too, which XML parts may legally use
-    word.encode(codec)
-    for word in ("<!doctype", "<!entity")
-    for codec in ("utf-8", "utf-16-le", "utf-16-be")
-)
-_OVERLAP = max(len(word) for word in _FORBIDDEN)
-# What a damaged (or hostile) ZIP or XML part raises while it is checked.
+# What a damaged (or hostile) ZIP raises while its directory is checked.
 _DAMAGED = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     EOFError,
     NotImplementedError,
     ValueError,
-    expat.ExpatError,
 )
 
 
@@ -66,15 +63,18 @@ class RefusedFile(Exception):
 class Limits:
     """How big an upload may be; ``from_settings`` reads ``settings.IMPORT_LIMITS``.
 
-    ``max_cells`` bounds rows × columns between a sheet's first and last value, which
-    calamine holds in memory at about 30 bytes a cell (20 million: about 600 MB).
+    ``max_rows`` counts the non-blank data rows of the chosen sheet. ``max_cells`` bounds
+    rows × columns between that sheet's first and last value: the reader streams and does
+    not care, but :mod:`imports.error_workbook` writes each row with errors out to the
+    column after the last used one, so its time grows with that grid (two stray values
+    far apart would make the download run for minutes).
     """
 
     max_bytes: int = 50 * MiB
     max_uncompressed_bytes: int = 512 * MiB
     max_ratio: int = 150
     max_rows: int = 500_000
-    max_cells: int = 20_000_000  # rows × columns a sheet spans: calamine allocates them all
+    max_cells: int = 20_000_000  # rows × columns the sheet spans: see the docstring
 
     @classmethod
     def from_settings(cls):
@@ -96,7 +96,6 @@ class ColumnSpec:
 _WHITESPACE = re.compile(r"[\s\u200b\ufeff]+")
 _TRAILING_UNIT = re.compile(r"(?:[(\[【〔<][^()\[\]【】〔〕<>]*[)\]】〕>]|\*)$")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def normalise_header(text) -> str:
@@ -114,15 +113,58 @@ def normalise_header(text) -> str:
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not _WHITESPACE.sub("", value))
+    """None, or a text of spaces (any width) and zero-width characters only."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if value and not value[0].isspace() and value[0] not in "\u200b\ufeff":
+        return False  # the common case, without the regular expression
+    return not _WHITESPACE.sub("", value)
+
+
+def _has_value(cells) -> bool:
+    """Whether a row's cells hold anything but blanks (most rows: their first value)."""
+    for value in cells.values():  # noqa: SIM110 (a loop: faster than any() on each row)
+        if not _is_blank(value):
+            return True
+    return False
+
+
+class _RowSpool:
+    """The data rows of a sheet, pickled a chunk at a time to an unnamed temporary file:
+    written once as the sheet is read, read back by every :meth:`LedgerSheet.rows`
+    (independently: ``os.pread`` leaves the file's position alone). The file is closed,
+    and so gone, when the spool is garbage collected."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the finalizer)
+        self._chunks = []  # (offset, size) of each pickle
+        self._size = 0
+        weakref.finalize(self, self._file.close)
+
+    def write(self, rows):
+        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.write(data)
+        self._chunks.append((self._size, len(data)))
+        self._size += len(data)
+
+    def close_writing(self):
+        self._file.flush()
+
+    def __iter__(self):
+        descriptor = self._file.fileno()
+        for offset, size in self._chunks:
+            yield from pickle.loads(os.pread(descriptor, size, offset))
 
 
 @dataclass
 class LedgerSheet:
     """The chosen sheet: where its header is, which columns were found, and its rows.
 
-    ``columns`` holds 0-based Excel column indexes (0 is column A), whatever the sheet's
-    used range; ``header_row`` and the row numbers from :meth:`rows` are Excel's 1-based.
+    ``columns`` holds 0-based Excel column indexes (0 is column A); ``header_row`` and the
+    row numbers from :meth:`rows` are Excel's 1-based. ``data_rows``: the non-blank rows
+    below the header, which :meth:`rows` yields.
     """
 
     name: str
@@ -130,51 +172,61 @@ class LedgerSheet:
     columns: dict[str, int]
     headers: dict[str, str]
     data_rows: int
-    _sheet: object = field(default=None, repr=False, compare=False)  # calamine's sheet
-    _first_column: int = field(default=0, repr=False, compare=False)
+    _spool: _RowSpool | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
-        """Yield ``(excel_row, {key: raw value})`` below the header, skipping blank rows."""
-        positions = [(key, index - self._first_column) for key, index in self.columns.items()]
-        for excel_row, cells in _iter_sheet(self._sheet):
-            if excel_row <= self.header_row:
-                continue
-            values = {key: cells[pos] if pos < len(cells) else "" for key, pos in positions}
-            if not all(_is_blank(value) for value in values.values()):
-                yield excel_row, values
+        """Yield ``(excel_row, {key: raw value})`` below the header, skipping blank rows.
 
-
-def _iter_sheet(sheet):
-    # calamine 0.9 pads iter_rows() with the empty rows above the used range, so the first
-    # row is always Excel row 1; columns, though, start at the used range (sheet.start[1]).
-    # tests/imports/test_reader.py pins both facts.
-    return enumerate(sheet.iter_rows(), start=1)
+        The rows were read by :func:`open_ledger`; each call reads them again from its
+        spool, a chunk at a time.
+        """
+        yield from self._spool or ()
 
 
 def open_ledger(path, columns: list[ColumnSpec], *, limits: Limits | None = None) -> LedgerSheet:
-    """Check the file at ``path``, find the sheet and header row holding ``columns``."""
+    """Check the file at ``path``, find the sheet and header row holding ``columns``, and
+    read that sheet's data rows.
+
+    The sheet is parsed once, here, and its data rows kept in a temporary file from which
+    :meth:`LedgerSheet.rows` reads them (see :func:`_read_rows`): what is refused is
+    refused before anything is handed out, and the rows are not parsed twice.
+    """
     limits = limits or Limits.from_settings()
-    _check_container(os.fspath(path), limits)
+    path = os.fspath(path)
+    _check_container(path, limits)
     try:
-        with CalamineWorkbook.from_path(path) as workbook:
-            metadata = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-            visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
-            names = visible + [m.name for m in metadata if m.name not in visible]
-            # Sheets are parsed one at a time, only until the header is found.
-            sheets = ((name, workbook.get_sheet_by_name(name)) for name in names)
-            ledger = _find_header(sheets, names, columns)
-    except RefusedFile:
-        raise
-    except Exception as error:  # calamine's errors carry nothing a clerk can use
-        raise RefusedFile(
-            _(
-                "The workbook could not be read: it is damaged or in a form that cannot be "
-                "read. Open it in Excel, save it again as an Excel workbook (.xlsx) and upload "
-                "it again."
-            )
-        ) from error
-    _count_rows(ledger, limits)
+        workbook = xlsx.Workbook(path)
+        sheets = workbook.sheets
+        _check_parts(path, skip=workbook.parts_read | {sheet.part for sheet in sheets})
+        ordered = [s for s in sheets if s.visible] + [s for s in sheets if not s.visible]
+        ledger, sheet = _find_header(workbook, ordered, columns)
+        _read_rows(ledger, workbook, sheet, limits)
+        _check_parts(path, only={other.part for other in sheets if other.part != sheet.part})
+    except xlsx.XlsxError as error:
+        raise _refusal(error) from error
+    except _DAMAGED as error:
+        raise _broken() from error
     return ledger
+
+
+def _refusal(error):
+    """The :class:`RefusedFile` for what :mod:`imports.xlsx` could not read."""
+    if isinstance(error, xlsx.UnsafeXml):
+        return RefusedFile(
+            _(
+                "The file contains XML declarations (a DTD) that Excel never writes, "
+                "so it was refused for safety. Save it again from Excel."
+            )
+        )
+    if isinstance(error, xlsx.PartTooLarge):
+        return _too_large()
+    return RefusedFile(
+        _(
+            "The workbook could not be read: it is damaged or in a form that cannot be "
+            "read. Open it in Excel, save it again as an Excel workbook (.xlsx) and upload "
+            "it again."
+        )
+    )
 
 
 def check_size(size, limits):
@@ -188,7 +240,14 @@ def check_size(size, limits):
         )
 
 
+def _broken():
+    return RefusedFile(
+        _("The file is damaged or incomplete. Open it in Excel, save it again and upload it again.")
+    )
+
+
 def _check_container(path, limits):
+    """What can be told without parsing: the size, the signature, the ZIP's directory."""
     check_size(os.path.getsize(path), limits)
     with open(path, "rb") as handle:
         signature = handle.read(8)
@@ -214,20 +273,26 @@ def _check_container(path, limits):
     )
     if not signature.startswith(b"PK"):
         raise not_xlsx
-    broken = RefusedFile(
-        _("The file is damaged or incomplete. Open it in Excel, save it again and upload it again.")
-    )
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            if "xl/workbook.xml" not in {member.filename for member in members}:
+            if xlsx.WORKBOOK not in {member.filename for member in members}:
                 raise not_xlsx
             _check_members(members, limits)
-            for member in members:
-                if member.filename.lower().endswith(_SCANNED_SUFFIXES):
-                    _scan_member(archive, member, limits)
     except _DAMAGED as error:
-        raise broken from error
+        raise _broken() from error
+
+
+def _check_parts(path, *, skip=frozenset(), only=None):
+    """Read the XML parts that are not parsed (or not whole), refusing DTDs and parts
+    that inflate past their declared size as :func:`xlsx.read_part` does."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            name = member.filename
+            if only is not None and name not in only:
+                continue
+            if name not in skip and name.lower().endswith(_SCANNED_SUFFIXES):
+                xlsx.check_part(archive, member)
 
 
 def _contains(handle, needle):
@@ -269,143 +334,56 @@ def _check_members(members, limits):
             raise _too_large()
 
 
-def _scan_member(archive, member, limits):
-    """Refuse DTDs, parts inflating past their declared size and sheets spanning too much."""
-    probe = copy.copy(member)
-    probe.file_size += 1  # zipfile stops at file_size: ask one byte more to catch a lie
-    extent = _extent_check(limits.max_cells) if member.filename.lower().endswith(".xml") else None
-    total, tail = 0, b""
-    with archive.open(probe) as stream:
-        while chunk := stream.read(_CHUNK):
-            total += len(chunk)
-            if total > member.file_size:
-                raise _too_large()
-            window = (tail + chunk).lower()
-            if any(word in window for word in _FORBIDDEN):
-                raise RefusedFile(
-                    _(
-                        "The file contains XML declarations (a DTD) that Excel never writes, "
-                        "so it was refused for safety. Save it again from Excel."
-                    )
-                )
-            tail = chunk[-_OVERLAP:]
-            if extent:
-                extent.Parse(chunk, False)
-    if extent:
-        extent.Parse(b"", True)
-
-
-def _extent_check(max_cells):
-    """An expat parser that follows where calamine will put each cell of an XML part.
-
-    calamine keeps a sheet as one dense grid from its first to its last value, so a tiny file
-    with values in A1 and XFD1048576 would ask for 17 billion cells and kill the process.
-    Placement mirrors calamine's reader: a cell without ``r`` goes right of the previous one
-    in its row; a row without ``r`` follows the previous row. A cell counts once it has a
-    child (a value, formula or inline string), as calamine leaves out empty ones. Written
-    as a closure over plain variables because it runs for every element of the sheet.
-    """
-    row = col = cell_row = -1
-    pending, bounds, columns = False, [], {}
-
-    def start(name, attrs):
-        nonlocal row, col, cell_row, pending
-        if ":" in name:
-            name = name.rpartition(":")[2]
-        if name == "c":
-            ref = attrs.get("r")
-            if ref is None:
-                col, cell_row = col + 1, row
-            else:
-                ref = ref.upper()
-                digits = ref.lstrip(_LETTERS)
-                letters = ref[: len(ref) - len(digits)]
-                if letters not in columns:
-                    columns[letters] = sum(
-                        26**i * (ord(c) - 64) for i, c in enumerate(letters[::-1])
-                    )
-                col, cell_row = columns[letters] - 1, int(digits) - 1  # ValueError: damaged
-            pending = True
-        elif name == "row":
-            row = int(attrs["r"]) - 1 if "r" in attrs else row + 1
-            col, pending = -1, False
-        elif pending:
-            pending = False
-            low_row, high_row, low_col, high_col = bounds or (cell_row, cell_row, col, col)
-            if bounds and low_row <= cell_row <= high_row and low_col <= col <= high_col:
-                return
-            bounds[:] = (
-                min(low_row, cell_row),
-                max(high_row, cell_row),
-                min(low_col, col),
-                max(high_col, col),
-            )
-            cells = (bounds[1] - bounds[0] + 1) * (bounds[3] - bounds[2] + 1)
-            if cells > max_cells:
-                raise RefusedFile(
-                    _(
-                        "A sheet spans %(cells)s cells from its first to its last value; at "
-                        "most %(limit)s can be read. Delete stray values far below or to the "
-                        "right of the data, save and upload again."
-                    )
-                    % {"cells": f"{cells:,}", "limit": f"{max_cells:,}"}
-                )
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    return parser
-
-
 def _header_matches(row, columns):
-    """``{key: (offset in row, text)}`` of the expected headers in ``row``, and repeats."""
+    """``{key: (column, text)}`` of the expected headers in ``row``, and repeats."""
     wanted = {}
     for spec in columns:
         for text in (spec.header, *spec.aliases):
             wanted.setdefault(normalise_header(text), spec)
     found, duplicates = {}, []
-    for offset, cell in enumerate(row):
+    for column, cell in sorted(row.items()):
         spec = wanted.get(normalise_header(cell)) if isinstance(cell, str) else None
         if spec is None:
             continue
         if spec.key in found:
             duplicates.append(spec)
-        found.setdefault(spec.key, (offset, cell))
+        found.setdefault(spec.key, (column, cell))
     return found, duplicates
 
 
-def _find_header(sheets, names, columns):
+def _find_header(workbook, sheets, columns):
+    """The first of the first rows of ``sheets`` (visible ones first) holding every
+    required column: a :class:`LedgerSheet` whose rows are not read yet, and its sheet."""
     required = [spec for spec in columns if spec.required]
     partial = None  # (found count, sheet name, excel row, missing headers)
-    for name, sheet in sheets:
-        if sheet.start is None:
-            continue
-        for excel_row, cells in _iter_sheet(sheet):
+    for sheet in sheets:
+        rows = workbook.rows(sheet, stop_row=HEADER_SEARCH_ROWS, chunk_size=_CHUNK)
+        for excel_row, cells in rows:
             if excel_row > HEADER_SEARCH_ROWS:
-                break
+                continue
             found, duplicates = _header_matches(cells, columns)
             missing = [spec.header for spec in required if spec.key not in found]
             if found and not missing:
+                rows.close()
                 if duplicates:
                     raise RefusedFile(
                         _(
                             "The column “%(header)s” appears more than once in row %(row)s of "
                             "sheet “%(sheet)s”. Keep only one of them and upload again."
                         )
-                        % {"header": duplicates[0].header, "row": excel_row, "sheet": name}
+                        % {"header": duplicates[0].header, "row": excel_row, "sheet": sheet.name}
                     )
-                first_column = sheet.start[1]
-                return LedgerSheet(
-                    name=name,
+                ledger = LedgerSheet(
+                    name=sheet.name,
                     header_row=excel_row,
-                    columns={key: first_column + pos for key, (pos, _t) in found.items()},
-                    headers={key: text for key, (_p, text) in found.items()},
+                    columns={key: column for key, (column, _t) in found.items()},
+                    headers={key: text for key, (_c, text) in found.items()},
                     data_rows=0,
-                    _sheet=sheet,
-                    _first_column=first_column,
                 )
+                return ledger, sheet
             hits = len(required) - len(missing)
             if hits and 2 * hits >= len(required) and (partial is None or hits > partial[0]):
-                partial = (hits, name, excel_row, missing)
+                partial = (hits, sheet.name, excel_row, missing)
     if partial:
         _hits, name, excel_row, missing = partial
         raise RefusedFile(
@@ -423,22 +401,46 @@ def _find_header(sheets, names, columns):
         % {
             "expected": "、".join(spec.header for spec in required),
             "rows": HEADER_SEARCH_ROWS,
-            "sheets": "、".join(names) or "-",
+            "sheets": "、".join(sheet.name for sheet in workbook.sheets) or "-",
         }
     )
 
 
-def _count_rows(ledger, limits):
-    """Count non-blank data rows; past ``max_rows`` refuse without reading the rest."""
-    count = 0
-    for _row in ledger.rows():
-        count += 1
-        if count > limits.max_rows:
-            raise RefusedFile(
-                _(
-                    "The sheet “%(sheet)s” has more than %(limit)s data rows, the most one "
-                    "import can take. Split it into several files and import them one by one."
-                )
-                % {"sheet": ledger.name, "limit": f"{limits.max_rows:,}"}
+def _read_rows(ledger, workbook, sheet, limits):
+    """Read the chosen sheet through once: keep its non-blank data rows in the ledger's
+    spool and count them (past ``max_rows``, refuse without reading the rest), checking
+    on the way its XML, its values, its part's size and its span (``max_cells``)."""
+    wanted = {index: key for key, index in ledger.columns.items()}
+    blank = dict.fromkeys(ledger.columns, "")
+    header_row, max_rows = ledger.header_row, limits.max_rows
+    spool, chunk, count = _RowSpool(), [], 0
+    try:
+        for excel_row, cells in workbook.rows(sheet, columns=wanted, max_span=limits.max_cells):
+            if excel_row > header_row and _has_value(cells):
+                count += 1
+                if count > max_rows:
+                    raise RefusedFile(
+                        _(
+                            "The sheet “%(sheet)s” has more than %(limit)s data rows, the most "
+                            "one import can take. Split it into several files and import them "
+                            "one by one."
+                        )
+                        % {"sheet": ledger.name, "limit": f"{max_rows:,}"}
+                    )
+                chunk.append((excel_row, {**blank, **cells}))
+                if len(chunk) == SPOOL_ROWS:
+                    spool.write(chunk)
+                    chunk = []
+    except xlsx.SpanTooLarge as error:
+        raise RefusedFile(
+            _(
+                "A sheet spans %(cells)s cells from its first to its last value; at "
+                "most %(limit)s can be read. Delete stray values far below or to the "
+                "right of the data, save and upload again."
             )
-    ledger.data_rows = count
+            % {"cells": f"{error.cells:,}", "limit": f"{limits.max_cells:,}"}
+        ) from error
+    if chunk:
+        spool.write(chunk)
+    spool.close_writing()
+    ledger.data_rows, ledger._spool = count, spool

@@ -1,6 +1,6 @@
 """Ledger cells, as city staff type them, turned into clean values for the importer.
 
-Pure functions, no database: each takes one raw cell as python-calamine reads it (``""``
+Pure functions, no database: each takes one raw cell as :mod:`imports.xlsx` reads it (``""``
 or ``None`` when empty, ``float`` for every number) and returns the clean value, or raises
 :class:`CellError` with a message a clerk can act on.
 

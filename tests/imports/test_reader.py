@@ -213,7 +213,7 @@ def test_xml_with_a_dtd(tmp_path, member, payload):
     assert "DTD" in refusal(path)
 
 
-def test_workbook_calamine_cannot_read(tmp_path):
+def test_workbook_that_cannot_be_read(tmp_path):
     def damage(name, data):  # well-formed, but points at a shared string that does not exist
         if name != "xl/worksheets/sheet1.xml":
             return data
@@ -222,6 +222,19 @@ def test_workbook_calamine_cannot_read(tmp_path):
         )
 
     path = rewrite_zip(ledger_file(tmp_path), damage)
+    assert "could not be read: it is damaged" in refusal(path)
+
+
+def test_damage_far_below_the_header_is_refused_up_front(tmp_path):
+    # The whole sheet is read by open_ledger, not only the header rows.
+    def damage(name, data):
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        return data.replace(
+            b"</sheetData>", b'<row r="500"><c r="B500"><v>x</v></c></row></sheetData>'
+        )
+
+    path = rewrite_zip(ledger_file(tmp_path, [["001", 100, 1]] * 30), damage)
     assert "could not be read: it is damaged" in refusal(path)
 
 
@@ -253,30 +266,41 @@ def with_sheet_data(tmp_path, rows_xml):
     return rewrite_zip(ledger_file(tmp_path), replace)
 
 
+HEADER_XML_IMPLICIT = "".join(  # the header without cell references
+    f'<c t="inlineStr"><is><t>{text}</t></is></c>' for text in HEADER[:3]
+)
+
+
+# The span is checked as the chosen sheet is read through (the only sheet the error workbook
+# copies), so each sheet has the header in row 1.
 @pytest.mark.parametrize(
     "rows_xml, cells",
     [
-        # Two values in a 1 KB file: calamine would allocate 17 billion cells and abort.
+        # Two values in a 1 KB file: an error workbook would pad 17 billion cells.
         (
-            '<row r="1"><c r="A1"><v>1</v></c></row>'
-            '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+            f'<row r="1">{HEADER_XML}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
             "17,179,869,184",
         ),
         # The same without any cell reference: cells and rows follow the previous ones.
         (
-            '<row r="1"><c><v>1</v></c></row><row r="1048576">'
+            f'<row r="1">{HEADER_XML_IMPLICIT}</row><row r="1048576">'
             + "<c/>" * 99
             + "<c><v>1</v></c></row>",
             "104,857,600",
         ),
-        # Prefixed elements and a lower-case reference.
+        # Prefixed elements, lower-case references and a row without r.
         (
             '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<x:c r="a1"><x:v>1</x:v></x:c><x:c r="cv1000000"><x:v>1</x:v></x:c></x:row>',
+            + "".join(
+                f'<x:c r="{col}1" t="inlineStr"><x:is><x:t>{text}</x:t></x:is></x:c>'
+                for col, text in zip("abc", HEADER[:3], strict=True)
+            )
+            + '<x:c r="cv1000000"><x:v>1</x:v></x:c></x:row>',
             "100,000,000",
         ),
         # A cell without r stays in its row element's row, whatever the previous r said.
         (
+            f'<row r="1">{HEADER_XML}</row>'
             '<row r="1048576"><c r="A1"><v>1</v></c>' + "<c><v>1</v></c>" * 19 + "</row>",
             "20,971,520",
         ),
@@ -451,6 +475,33 @@ def test_formula_cells_give_their_cached_value(tmp_path):
 
     ledger = open_ledger(rewrite_zip(path, cache), COLUMNS, limits=Limits())
     assert [values["amount"] for _n, values in ledger.rows()] == [200.0, ""]
+
+
+def test_error_cells_give_their_error_text(tmp_path):
+    # calamine gave "" for these; the error text tells the clerk what is in the cell.
+    path = with_sheet_data(
+        tmp_path,
+        f'<row r="1">{HEADER_XML}</row><row r="2">'
+        '<c r="A2" t="inlineStr"><is><t>A01</t></is></c>'
+        '<c r="B2" t="e"><f>NA()</f><v>#N/A</v></c><c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        "</row>",
+    )
+    [(_row, values)] = open_ledger(path, COLUMNS, limits=Limits()).rows()
+    assert values == {"code": "A01", "amount": "#N/A", "count": "#DIV/0!"}
+
+
+def test_rows_can_be_read_again_and_side_by_side(tmp_path):
+    path = ledger_file(tmp_path, [[f"A{n:04d}", n, 1] for n in range(2500)])
+    ledger = open_ledger(path, COLUMNS, limits=Limits())
+    first, second = ledger.rows(), ledger.rows()
+    pairs = list(zip(first, second, strict=True))
+    assert len(pairs) == ledger.data_rows == 2500
+    assert all(one == other for one, other in pairs)
+    last = (2501, {"code": "A2499", "amount": 2499.0, "count": 1.0, "note": ""})
+    assert list(ledger.rows())[-1] == last
+    spool_file = ledger._spool._file
+    del ledger, first, second
+    assert spool_file.closed  # the temporary file is gone with the ledger
 
 
 def test_optional_column_absent(tmp_path):
