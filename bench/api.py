@@ -40,7 +40,7 @@ from pathlib import Path
 from apibench.checkout import ROOT
 from apibench.cpu import NoDatabaseProcess, PostgresBackends
 from apibench.data import MAX_SERVICES, build_data
-from apibench.database import bench_database
+from apibench.database import add_database_arguments, bench_database
 from apibench.errors import BenchError
 from apibench.load import run_rounds
 from apibench.report import LEGEND, ratios, setup, table
@@ -80,14 +80,7 @@ def main(argv=None):
         "--rate", default=DEFAULT_RATE,
         help=f"INTEGRATOR_API_RATE for the server (default {DEFAULT_RATE}: never refuses)",
     )  # fmt: skip
-    parser.add_argument(
-        "--pg-database",
-        help="scratch database name on the DATABASE_URL server (default: <its name>_bench)",
-    )
-    parser.add_argument(
-        "--replace-database", action="store_true",
-        help="drop and recreate the scratch PostgreSQL database if it already exists",
-    )  # fmt: skip
+    add_database_arguments(parser)
     parser.add_argument(
         "--keep", action="store_true",
         help="keep the temporary directory (SQLite file, gunicorn log) and the scratch "

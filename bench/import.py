@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 from apibench.checkout import ROOT
-from apibench.database import bench_database
+from apibench.database import add_database_arguments, bench_database
 from apibench.errors import BenchError
 from importbench.child import child_main, run_child
 from importbench.data import build_data, empty_slips, stored
@@ -111,14 +111,7 @@ def main(argv=None):
         help="afterwards, run our import once more under cProfile and print the top 25 "
         "functions by cumulative and by own time",
     )  # fmt: skip
-    parser.add_argument(
-        "--pg-database",
-        help="scratch database name on the DATABASE_URL server (default: <its name>_bench)",
-    )
-    parser.add_argument(
-        "--replace-database", action="store_true",
-        help="drop and recreate the scratch PostgreSQL database if it already exists",
-    )  # fmt: skip
+    add_database_arguments(parser)
     parser.add_argument(
         "--keep-files", action="store_true",
         help="keep the ledgers this run wrote (the next run reuses them) and the temporary "

@@ -71,3 +71,15 @@ def scratch_postgres(url, name, *, replace):
             )
 
     return parts._replace(path=f"/{name}").geturl(), drop
+
+
+def add_database_arguments(parser):
+    """The options every bench shares for its scratch PostgreSQL database."""
+    parser.add_argument(
+        "--pg-database",
+        help="scratch database name on the DATABASE_URL server (default: <its name>_bench)",
+    )
+    parser.add_argument(
+        "--replace-database", action="store_true",
+        help="drop and recreate the scratch PostgreSQL database if it already exists",
+    )  # fmt: skip

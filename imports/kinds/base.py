@@ -13,8 +13,12 @@ puts back is stored the same way.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from imports import values
 from imports.reader import ColumnSpec
 
 
@@ -149,3 +153,35 @@ class Kind:
     def labels_of(self, pks):
         """``{pk: natural key label}`` for messages about records."""
         raise NotImplementedError
+
+
+def service_code_column(*, example, note):
+    """The サービスコード column of a ledger whose rows hang off a service."""
+    return Column(
+        "service_code",
+        "サービスコード",
+        partial(values.code, length=5),
+        example=example,
+        note=note,
+    )
+
+
+class ServiceRowsKind(Kind):
+    """A ledger whose rows belong to a service (collections, slips): the service decides
+    the row's department. ``context`` must look up ``services`` (code → entry)."""
+
+    department_column = "service_code"
+
+    def department_of(self, row, ctx):
+        service = ctx.lookups["services"].get(row["service_code"])
+        return service.department_id if service else None
+
+    def service_of(self, row, ctx):
+        """The row's service entry; :class:`RowError` when no service has its code."""
+        service = ctx.lookups["services"].get(row["service_code"])
+        if service is None:
+            raise RowError(
+                "service_code",
+                _("No service has the code %(code)s.") % {"code": row["service_code"]},
+            )
+        return service

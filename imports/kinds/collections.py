@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels.models import CollectionRecord
 from imports import values
-from imports.kinds.base import Column, Context, Kind, RowError
+from imports.kinds.base import Column, Context, RowError, ServiceRowsKind, service_code_column
 from imports.kinds.lookups import method_lookup, method_options, service_lookup
 
 FIELDS = ("period", "service_code", "method", "payment_count", "amount", "on_time_count")
@@ -21,7 +21,7 @@ def _method_labels():
     return [method.name for method in method_lookup().values()]
 
 
-class CollectionKind(Kind):
+class CollectionKind(ServiceRowsKind):
     """収納実績: one row per month, service and payment method."""
 
     code = "collections"
@@ -29,7 +29,6 @@ class CollectionKind(Kind):
     model = CollectionRecord
     key_columns = ("period", "service_code", "method")
     permissions = ("channels.add_collectionrecord", "channels.change_collectionrecord")
-    department_column = "service_code"
     date_columns = ("period",)
     columns = [
         Column(
@@ -39,12 +38,8 @@ class CollectionKind(Kind):
             example="2024-04",
             note=_("The month, e.g. 2024-04, 2024年4月 or 令和6年4月."),
         ),
-        Column(
-            "service_code",
-            "サービスコード",
-            partial(values.code, length=5),
-            example="10001",
-            note=_("The 5-digit code of a service in the catalog."),
+        service_code_column(
+            example="10001", note=_("The 5-digit code of a service in the catalog.")
         ),
         Column(
             "method",
@@ -101,17 +96,8 @@ class CollectionKind(Kind):
             return f"{value:%Y-%m}"
         return super().display(key, value, ctx)
 
-    def department_of(self, row, ctx):
-        service = ctx.lookups["services"].get(row["service_code"])
-        return service.department_id if service else None
-
     def check(self, row, ctx):
-        service = ctx.lookups["services"].get(row["service_code"])
-        if service is None:
-            raise RowError(
-                "service_code",
-                _("No service has the code %(code)s.") % {"code": row["service_code"]},
-            )
+        service = self.service_of(row, ctx)
         method = ctx.lookups["methods"][row["method"]]
         if not method.fits_route(service.route):
             raise RowError(

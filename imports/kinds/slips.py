@@ -14,7 +14,7 @@ from channels.models import PaymentSlip
 from channels.selectors import published_slip_channels
 from channels.slip_codes import slip_barcode, slip_number_error
 from imports import values
-from imports.kinds.base import Column, Context, Kind, RowError
+from imports.kinds.base import Column, Context, RowError, ServiceRowsKind, service_code_column
 from imports.kinds.lookups import service_lookup
 
 FIELDS = (
@@ -29,7 +29,7 @@ FIELDS = (
 )
 
 
-class SlipKind(Kind):
+class SlipKind(ServiceRowsKind):
     """納付書: 納付番号 is the natural key."""
 
     code = "slips"
@@ -37,7 +37,6 @@ class SlipKind(Kind):
     model = PaymentSlip
     key_columns = ("slip_number",)
     permissions = ("channels.add_paymentslip", "channels.change_paymentslip")
-    department_column = "service_code"
     date_columns = ("due_date",)
     columns = [
         Column(
@@ -48,12 +47,8 @@ class SlipKind(Kind):
             note=_("Up to 20 digits; it identifies the slip. Leading zeros are kept."),
             width=22,
         ),
-        Column(
-            "service_code",
-            "サービスコード",
-            partial(values.code, length=5),
-            example="20001",
-            note=_("The 5-digit code of a slip service in the catalog."),
+        service_code_column(
+            example="20001", note=_("The 5-digit code of a slip service in the catalog.")
         ),
         Column(
             "payer_number",
@@ -113,17 +108,8 @@ class SlipKind(Kind):
         )
         return ctx
 
-    def department_of(self, row, ctx):
-        service = ctx.lookups["services"].get(row["service_code"])
-        return service.department_id if service else None
-
     def check(self, row, ctx):
-        service = ctx.lookups["services"].get(row["service_code"])
-        if service is None:
-            raise RowError(
-                "service_code",
-                _("No service has the code %(code)s.") % {"code": row["service_code"]},
-            )
+        service = self.service_of(row, ctx)
         if service.route != Service.Route.SLIP:
             raise RowError(
                 "service_code",
