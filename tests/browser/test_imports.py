@@ -166,6 +166,7 @@ def test_kanko_imports_a_services_ledger_checks_it_confirms_it_and_undoes_it(
     page.locator("header").get_by_role("link", name="台帳を取り込む").click()
     page.wait_for_url(f"{live_server.url}{IMPORTS_URL}new/")
     no_english("upload")
+    _whole_page(page, screenshot, "29-import-upload")
     page.get_by_label("台帳の種類").select_option(label="収納対象一覧")
     page.get_by_label("Excelファイル（.xlsx）").set_input_files(ledger)
     page.get_by_role("button", name="アップロードしてチェック").click()
@@ -246,5 +247,12 @@ def test_kanko_imports_a_services_ledger_checks_it_confirms_it_and_undoes_it(
     assert Service.objects.get(code="20106").standard_amount == 360
     _whole_page(page, screenshot, "33-import-undone")
     no_english("undone")
+
+    # The history lists the import with who, when and what it did.
+    page.get_by_role("link", name="台帳の取込").first.click()
+    page.wait_for_url(f"{live_server.url}{IMPORTS_URL}")
+    assert "取消済み" in page.locator("table.listing").inner_text()
+    _whole_page(page, screenshot, "34-import-history")
+    no_english("history")
 
     assert english == {}, "English on the import screens"
