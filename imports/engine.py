@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from imports.kinds.base import RowError
 from imports.kinds.lookups import department_names
 from imports.reader import Limits, open_ledger
-from imports.values import CellError
+from imports.values import CellError, plain_text
 
 CHUNK_ROWS = 2000
 
@@ -72,16 +72,6 @@ def _batched(iterable, size):
         yield chunk
 
 
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 class Analysis:
     """One pass over an uploaded ledger for one user (``user`` None: the command line,
     which may import every department)."""
@@ -120,7 +110,7 @@ class Analysis:
 
     def _issue(self, result, row_number, key, raw, message):
         result.issues.append(
-            Issue(row_number, self.headers.get(key, key), _cell_text(raw), str(message))
+            Issue(row_number, self.headers.get(key, key), plain_text(raw), str(message))
         )
 
     def _chunk(self, chunk):

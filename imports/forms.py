@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from imports.services import importable_kinds
+from imports.services import importable_kind_choices
 
 
 class UploadForm(forms.Form):
@@ -22,12 +22,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from imports.models import LedgerKind
-
-        labels = dict(LedgerKind.choices)
-        self.fields["kind"].choices = [
-            (kind.code, labels[kind.code]) for kind in importable_kinds(user)
-        ]
+        self.fields["kind"].choices = importable_kind_choices(user)
 
 
 class ConfirmForm(forms.Form):

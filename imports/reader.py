@@ -19,11 +19,8 @@ database and no models.
 """
 
 import os
-import pickle
 import re
-import tempfile
 import unicodedata
-import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +29,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from imports import xlsx
+from imports.spool import Spool
 
 MiB = 1024 * 1024
 HEADER_SEARCH_ROWS = 20
@@ -131,33 +129,6 @@ def _has_value(cells) -> bool:
     return False
 
 
-class _RowSpool:
-    """The data rows of a sheet, pickled a chunk at a time to an unnamed temporary file:
-    written once as the sheet is read, read back by every :meth:`LedgerSheet.rows`
-    (independently: ``os.pread`` leaves the file's position alone). The file is closed,
-    and so gone, when the spool is garbage collected."""
-
-    def __init__(self):
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the finalizer)
-        self._chunks = []  # (offset, size) of each pickle
-        self._size = 0
-        weakref.finalize(self, self._file.close)
-
-    def write(self, rows):
-        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-        self._file.write(data)
-        self._chunks.append((self._size, len(data)))
-        self._size += len(data)
-
-    def close_writing(self):
-        self._file.flush()
-
-    def __iter__(self):
-        descriptor = self._file.fileno()
-        for offset, size in self._chunks:
-            yield from pickle.loads(os.pread(descriptor, size, offset))
-
-
 @dataclass
 class LedgerSheet:
     """The chosen sheet: where its header is, which columns were found, and its rows.
@@ -172,7 +143,7 @@ class LedgerSheet:
     columns: dict[str, int]
     headers: dict[str, str]
     data_rows: int
-    _spool: _RowSpool | None = field(default=None, repr=False, compare=False)
+    _spool: Spool | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
         """Yield ``(excel_row, {key: raw value})`` below the header, skipping blank rows.
@@ -180,7 +151,8 @@ class LedgerSheet:
         The rows were read by :func:`open_ledger`; each call reads them again from its
         spool, a chunk at a time.
         """
-        yield from self._spool or ()
+        for chunk in self._spool or ():
+            yield from chunk
 
 
 def open_ledger(path, columns: list[ColumnSpec], *, limits: Limits | None = None) -> LedgerSheet:
@@ -413,7 +385,7 @@ def _read_rows(ledger, workbook, sheet, limits):
     wanted = {index: key for key, index in ledger.columns.items()}
     blank = dict.fromkeys(ledger.columns, "")
     header_row, max_rows = ledger.header_row, limits.max_rows
-    spool, chunk, count = _RowSpool(), [], 0
+    spool, chunk, count = Spool(), [], 0
     try:
         for excel_row, cells in workbook.rows(sheet, columns=wanted, max_span=limits.max_cells):
             if excel_row > header_row and _has_value(cells):
@@ -429,7 +401,7 @@ def _read_rows(ledger, workbook, sheet, limits):
                     )
                 chunk.append((excel_row, {**blank, **cells}))
                 if len(chunk) == SPOOL_ROWS:
-                    spool.write(chunk)
+                    spool.append(chunk)
                     chunk = []
     except xlsx.SpanTooLarge as error:
         raise RefusedFile(
@@ -441,6 +413,5 @@ def _read_rows(ledger, workbook, sheet, limits):
             % {"cells": f"{error.cells:,}", "limit": f"{limits.max_cells:,}"}
         ) from error
     if chunk:
-        spool.write(chunk)
-    spool.close_writing()
+        spool.append(chunk)
     ledger.data_rows, ledger._spool = count, spool

@@ -9,8 +9,6 @@ transaction, so either every valid row lands or none does.
 
 import gc
 import logging
-import pickle
-import tempfile
 import time
 from contextlib import contextmanager
 from itertools import islice
@@ -25,8 +23,9 @@ from django_q.tasks import async_task
 from catalog.permissions import department_ids_for, sees_all_departments
 from imports.engine import Analysis, WriteRefused, from_json, write
 from imports.kinds import KINDS, kind_for
-from imports.models import ImportIssue, ImportJournal, LedgerImport
+from imports.models import ImportIssue, ImportJournal, LedgerImport, LedgerKind
 from imports.reader import Limits, RefusedFile, check_size
+from imports.spool import Spool
 from imports.storage import local_path
 
 logger = logging.getLogger(__name__)
@@ -44,6 +43,12 @@ Outcome = ImportJournal.Outcome
 def importable_kinds(user):
     """The ledger kinds ``user`` may import (the model permissions of each kind)."""
     return [kind for kind in KINDS.values() if user.has_perms(kind.permissions)]
+
+
+def importable_kind_choices(user):
+    """``[(code, label)]`` of the kinds ``user`` may import, as the screens offer them."""
+    labels = dict(LedgerKind.choices)
+    return [(kind.code, labels[kind.code]) for kind in importable_kinds(user)]
 
 
 def may_import(user, kind_code):
@@ -112,28 +117,6 @@ def _frozen_gc():
         gc.unfreeze()
 
 
-class _Spool:
-    """Valid rows kept on disk between the check and the write, a chunk at a time, so a
-    300,000-row ledger never sits in memory whole."""
-
-    def __init__(self):
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-
-    def append(self, rows):
-        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def __iter__(self):
-        self.file.seek(0)
-        while True:
-            try:
-                yield pickle.load(self.file)  # noqa: S301 (our own temporary file)
-            except EOFError:
-                return
-
-    def close(self):
-        self.file.close()
-
-
 class _Pages:
     """Collects entries into journal pages of a fixed size and saves each when full."""
 
@@ -166,6 +149,12 @@ def _progress(ledger_import, *, done, started, stage=None):
     fields = {"rows_done": done, "rows_per_second": int(done / elapsed)}
     if stage:
         fields["stage"] = stage
+    _record(ledger_import, **fields)
+
+
+def _record(ledger_import, **fields):
+    """Write ``fields`` to the import's row at once (the progress page reads them while
+    the job runs) and onto the instance in hand."""
     LedgerImport.objects.filter(pk=ledger_import.pk).update(**fields)
     for name, value in fields.items():
         setattr(ledger_import, name, value)
@@ -184,14 +173,13 @@ def _analyse(ledger_import, path, user, *, spool=None, progress=None):
     )
     ledger_import.issues.all().delete()
     ledger_import.journal.all().delete()
-    LedgerImport.objects.filter(pk=ledger_import.pk).update(
+    _record(
+        ledger_import,
         sheet_name=analysis.sheet.name,
         rows_total=analysis.rows_total,
         rows_done=0,
         stage=Stage.CHECKING,
     )
-    ledger_import.sheet_name = analysis.sheet.name
-    ledger_import.rows_total = analysis.rows_total
     preview = ImportJournal.Phase.PREVIEW
     new_pages = _Pages(ledger_import, preview, Outcome.NEW, PREVIEW_PAGE_SIZE)
     changed_pages = _Pages(ledger_import, preview, Outcome.CHANGED, PREVIEW_PAGE_SIZE)
@@ -223,17 +211,18 @@ def _analyse(ledger_import, path, user, *, spool=None, progress=None):
             progress(done, analysis.rows_total)
     new_pages.flush()
     changed_pages.flush()
-    LedgerImport.objects.filter(pk=ledger_import.pk).update(**counts)
-    for name, value in counts.items():
-        setattr(ledger_import, name, value)
+    _record(ledger_import, **counts)
     return analysis
 
 
-def _finish(ledger_import, status, message="", **fields):
-    fields.update(status=status, message=message, finished_at=timezone.now(), stage=Stage.DONE)
-    LedgerImport.objects.filter(pk=ledger_import.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(ledger_import, name, value)
+def _finish(ledger_import, status, message=""):
+    _record(
+        ledger_import,
+        status=status,
+        message=message,
+        finished_at=timezone.now(),
+        stage=Stage.DONE,
+    )
 
 
 def ledger_import_analyse(*, import_id: int, progress=None) -> LedgerImport:
@@ -311,7 +300,7 @@ def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
     if ledger_import.status != Status.COMMITTING:
         return ledger_import
     user = ledger_import.committed_by
-    spool = _Spool()
+    spool = Spool()
     try:
         with local_path(ledger_import.file) as path, _frozen_gc():
             analysis = _analyse(ledger_import, path, user, spool=spool, progress=progress)
@@ -319,7 +308,7 @@ def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
                 _finish(ledger_import, Status.PREVIEW, _invalid_rows_message(ledger_import))
                 return ledger_import
             _progress(ledger_import, done=0, started=time.monotonic(), stage=Stage.WRITING)
-            counts = _write(ledger_import, analysis, spool)
+            _write(ledger_import, analysis, spool)
     except RefusedFile as refused:
         _finish(ledger_import, Status.REJECTED, str(refused.message))
     except WriteRefused as refused:
@@ -333,14 +322,15 @@ def ledger_import_commit(*, import_id: int, progress=None) -> LedgerImport:
         _finish(ledger_import, Status.FAILED, _("The import failed and nothing was imported."))
     else:
         ledger_import.refresh_from_db()
-        for name, value in counts.items():
-            setattr(ledger_import, name, value)
     finally:
         spool.close()
     return ledger_import
 
 
 def _write(ledger_import, analysis, spool):
+    """Write every spooled chunk and the undo journal in one transaction; the import is
+    marked imported inside it, so that status and the records land together or not at
+    all."""
     commit = ImportJournal.Phase.COMMIT
     with transaction.atomic():
         pages = {
@@ -367,7 +357,6 @@ def _write(ledger_import, analysis, spool):
             finished_at=timezone.now(),
             **counts,
         )
-    return counts
 
 
 def commit_journal(ledger_import):

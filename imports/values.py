@@ -63,7 +63,7 @@ def _when_blank(required: bool, empty):
     return empty
 
 
-def _plain_text(value) -> str:
+def plain_text(value) -> str:
     """A cell as the clerk sees it: ``12`` for Excel's 12.0, strings stripped."""
     if type(value) is str:
         return value.strip()
@@ -86,7 +86,7 @@ def _example(length: int) -> str:
 
 def text(value, *, max_length: int, required: bool = True) -> str:
     """Free text, stripped but otherwise as typed; numbers as Excel shows them."""
-    result = _plain_text(value)
+    result = plain_text(value)
     if not result:
         return _when_blank(required, "")
     if len(result) > max_length:
@@ -130,7 +130,7 @@ def code(value, *, length: int, required: bool = True) -> str:
             "%(value)s is not a %(length)s-digit code: "
             "enter exactly %(length)s digits, e.g. %(example)s."
         )
-        % {"value": _plain_text(value), "length": length, "example": _example(length)}
+        % {"value": plain_text(value), "length": length, "example": _example(length)}
     )
 
 
@@ -143,7 +143,7 @@ def digits(value, *, max_length: int, required: bool = True) -> str:
         return _when_blank(required, "")
     raise CellError(
         _("%(value)s is not a number of at most %(max_length)s digits: use the digits 0-9 only.")
-        % {"value": _plain_text(value), "max_length": max_length}
+        % {"value": plain_text(value), "max_length": max_length}
     )
 
 
@@ -181,7 +181,7 @@ def _whole_or_none(value, form, required, messages, max_value) -> int | None:
         return _when_blank(required, None)
     else:
         message = messages[number]
-    raise CellError(message % {"value": _plain_text(value), "max_value": f"{max_value:,}"})
+    raise CellError(message % {"value": plain_text(value), "max_value": f"{max_value:,}"})
 
 
 _AMOUNT_MESSAGES = {
@@ -219,7 +219,7 @@ def integer_in_range(
         return _when_blank(required, default)
     raise CellError(
         _("%(value)s is not a whole number from %(minimum)s to %(maximum)s.")
-        % {"value": _plain_text(value), "minimum": minimum, "maximum": maximum}
+        % {"value": plain_text(value), "minimum": minimum, "maximum": maximum}
     )
 
 
@@ -272,7 +272,7 @@ def choice(value, *, options: dict[str, str], required: bool = True) -> str:
     """The stored value for a label from ``options`` (label → value), however typed."""
     if type(value) is str and value in options:
         return options[value]
-    label = _plain_text(value)
+    label = plain_text(value)
     if not label:
         return _when_blank(required, "")
     keys, shown = _option_keys(tuple(options.items()))

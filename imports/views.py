@@ -24,6 +24,7 @@ from imports.models import ImportJournal, LedgerImport
 from imports.print_batch import print_batch_request
 from imports.selectors import imports_visible_to, preview_page, scoped_import
 from imports.services import (
+    importable_kind_choices,
     importable_kinds,
     ledger_import_confirm,
     ledger_import_create,
@@ -91,13 +92,9 @@ class UploadView(WagtailAdminTemplateMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        labels = dict(LedgerImport._meta.get_field("kind").choices)
         context["templates"] = [
-            {
-                "label": labels[kind.code],
-                "url": reverse("ledger_imports:template", args=[kind.code]),
-            }
-            for kind in importable_kinds(self.request.user)
+            {"label": label, "url": reverse("ledger_imports:template", args=[code])}
+            for code, label in importable_kind_choices(self.request.user)
         ]
         return context
 
@@ -236,14 +233,17 @@ def issues_csv(request, pk):
     return issues_csv_response(ledger_import, encoding=encoding)
 
 
+def _download(field_file, filename):
+    """A stored file as an attachment; 404 when there is none."""
+    if not field_file:
+        raise Http404
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
+
+
 @require_GET
 def original_file(request, pk):
     ledger_import = scoped_import(request.user, pk)
-    if not ledger_import.file:
-        raise Http404
-    return FileResponse(
-        ledger_import.file.open("rb"), as_attachment=True, filename=ledger_import.original_name
-    )
+    return _download(ledger_import.file, ledger_import.original_name)
 
 
 @require_POST
@@ -263,7 +263,7 @@ def print_batch_file(request, pk, batch_pk, part):
     ledger_import = scoped_import(request.user, pk)
     batch = ledger_import.print_batches.filter(pk=batch_pk).first()
     field = {"csv": "csv_file", "zip": "zip_file"}.get(part)
-    if batch is None or field is None or not getattr(batch, field):
+    if batch is None or field is None:
         raise Http404
     file = getattr(batch, field)
-    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+    return _download(file, file.name.rsplit("/", 1)[-1])

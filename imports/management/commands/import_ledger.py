@@ -9,6 +9,7 @@ zero when the file is refused or has invalid rows that were not skipped.
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Import as this user, within their departments.")
 
     def handle(self, *args, kind, file, dry_run, skip_invalid, user, **options):
-        translation.activate("ja")
+        translation.activate(settings.LANGUAGE_CODE)
         if not file.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
         account = self._user(user)
