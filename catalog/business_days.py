@@ -10,7 +10,6 @@ goes through here.
 """
 
 import datetime as dt
-from functools import lru_cache
 
 import jpholiday
 
@@ -28,7 +27,6 @@ def is_business_day(day: dt.date) -> bool:
     return not jpholiday.is_holiday(day)
 
 
-@lru_cache(maxsize=4096)  # a ledger's slips share a handful of due dates
 def next_business_day(day: dt.date) -> dt.date:
     """``day`` itself when the city hall is open then, else the next day it is."""
     while not is_business_day(day):
