@@ -106,6 +106,16 @@ def _page_number(request, name):
         return 1
 
 
+def _grid(entries):
+    """New rows as a table like the sheet: a column per ledger column any of them has."""
+    headers = list(dict.fromkeys(header for entry in entries for header in entry["changes"]))
+    rows = [
+        [entry["row"]] + [entry["changes"].get(header, ["", ""])[1] for header in headers]
+        for entry in entries
+    ]
+    return {"headers": headers, "rows": rows}
+
+
 def _history_crumb():
     return [{"url": reverse("ledger_imports:index"), "label": _("Ledger imports")}]
 
@@ -144,12 +154,14 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
             outcome = Outcome.CHANGED if ledger_import.changed_count else Outcome.NEW
         page = _page_number(request, "rows_page")
         entries, pages = preview_page(ledger_import, outcome, page)
+        new_grid = _grid(entries) if outcome == Outcome.NEW and entries else None
         kind = KINDS[ledger_import.kind]
         return super().get_context_data(
             ledger_import=ledger_import,
             issues=issues,
             rows_outcome=outcome,
             entries=entries,
+            new_grid=new_grid,
             rows_page=page,
             rows_pages=pages,
             confirm_form=ConfirmForm(),
