@@ -63,6 +63,28 @@ def channel_publish(*, channel, user=None):
     return channel
 
 
+def channel_switch_on(*, channel, user=None):
+    """Publish the channel's latest revision now, whatever publishing date it carries.
+
+    A rollout wave switches its channels on when finance's approval of the phase move takes
+    effect; that approval decides the date, so a ``go_live_at`` still ahead (or an
+    ``expire_at`` already past) on the draft is dropped in a new revision first.
+    """
+    now = timezone.now()
+    revision = channel.latest_revision or channel.save_revision(user=user)
+    draft = revision.as_object()
+    if (draft.go_live_at and draft.go_live_at > now) or (
+        draft.expire_at and draft.expire_at <= now
+    ):
+        draft.go_live_at = None
+        draft.expire_at = None
+        revision = draft.save_revision(user=user)
+    with transaction.atomic():
+        revision.publish(user=user, skip_permission_checks=True)
+    channel.refresh_from_db()
+    return channel
+
+
 def channel_unpublish(*, channel, user=None):
     """Switch a published channel off; its configuration stays as a draft."""
     with transaction.atomic():

@@ -1,0 +1,426 @@
+"""Writes for rollout waves: creating them, and asking, approving and carrying out moves
+from one phase to the next.
+
+A move is a :class:`~workflows.models.PhaseMove` that runs through finance's Wagtail
+workflow. The last approval lets it take effect, at once or at its date; taking effect
+switches the wave's channels through the channels' own publish path, records the actual
+dates in the schedule and moves the wave, all in one transaction and exactly once
+(:func:`move_apply` claims the move by its status). Every step is in the audit log of the
+wave: who, when, what and why.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+from wagtail.models import WorkflowState
+
+from channels.services import channel_switch_on, channel_unpublish
+from workflows.models import (
+    ChannelSwitch,
+    PhaseApproval,
+    PhaseMove,
+    PlanPhase,
+    PlanService,
+    RolloutPlan,
+)
+from workflows.permissions import can_request_moves, request_is_within_departments
+from workflows.phases import ORDER, Phase, check_move, label
+from workflows.selectors import open_move, scope_slots, unmet_gates
+
+logger = logging.getLogger(__name__)
+
+
+def plan_create(
+    *, name, methods, services, schedule=(), phase=Phase.STUDY, description="", user=None
+):
+    """Create a wave. ``services`` is a list of ``(service, pilot)``; ``schedule`` a list of
+    dicts with ``phase`` and any of the planned/actual start/end dates."""
+    plan = RolloutPlan(name=name, description=description, phase=phase)
+    plan.full_clean()
+    with transaction.atomic():
+        plan.methods.set(methods)
+        plan.save()  # a cluster's many-to-many is written when it is saved
+        for order, (service, pilot) in enumerate(services):
+            PlanService.objects.create(plan=plan, service=service, pilot=pilot, sort_order=order)
+        for row in schedule:
+            entry = PlanPhase(plan=plan, sort_order=_phase_order(row["phase"]), **row)
+            entry.full_clean()
+            entry.save()
+        log(plan, "wagtail.create", user=user)
+    return plan
+
+
+def _phase_order(phase):
+    return ORDER.index(phase) if phase in ORDER else len(ORDER)
+
+
+def _gate_summary(unmet):
+    return "; ".join(f"{result.label} ({result.detail})" for result in unmet)
+
+
+def move_request(*, plan, to_phase, user, reason, effective_at=None, override_reason=""):
+    """Ask finance to move ``plan`` to ``to_phase``.
+
+    Refused when the move is not in the phase table, when the wave already has an open
+    request, when the move touches services outside the requester's departments, or when
+    the gates of the phase are not met — unless an approver of finance writes why the wave
+    goes ahead anyway (``override_reason``).
+    """
+    if not can_request_moves(user, plan) or not request_is_within_departments(user, plan, to_phase):
+        raise PermissionDenied(
+            _("You may only ask to move waves whose services all belong to your departments.")
+        )
+    check_move(plan.phase, to_phase, resume_phase=plan.resume_phase)
+    reason = (reason or "").strip()
+    override_reason = (override_reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why the wave should move.")
+    if effective_at and effective_at <= timezone.now():
+        errors["effective_at"] = _("The date must be in the future; leave it empty for at once.")
+    if override_reason and not user.has_perm("workflows.publish_phasemove"):
+        errors["override_reason"] = _("Only finance may go ahead without the gates.")
+    unmet = unmet_gates(plan, to_phase)
+    if unmet and not override_reason and "override_reason" not in errors:
+        errors["override_reason"] = _(
+            "The gates of %(phase)s are not met: %(gates)s. Finance may go ahead anyway "
+            "with a written reason."
+        ) % {"phase": label(to_phase), "gates": _gate_summary(unmet)}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        plan = RolloutPlan.objects.select_for_update().get(pk=plan.pk)
+        if open_move(plan):
+            raise ValidationError(
+                _("This wave already has a request waiting; withdraw it or wait for its outcome.")
+            )
+        check_move(plan.phase, to_phase, resume_phase=plan.resume_phase)
+        move = PhaseMove.objects.create(
+            plan=plan,
+            from_phase=plan.phase,
+            to_phase=to_phase,
+            effective_at=effective_at,
+            reason=reason,
+            override_reason=override_reason if unmet else "",
+            requested_by=user,
+            live=False,
+        )
+        move.save_revision(user=user)
+        workflow = move.get_workflow()
+        if workflow is None:
+            raise ValidationError(_("No approval workflow is set up for phase moves."))
+        workflow.start(move, user)
+        _log(plan, "workflows.move.request", user, move, reason=reason)
+        if move.override_reason:
+            _log(
+                plan,
+                "workflows.move.override",
+                user,
+                move,
+                reason=move.override_reason,
+                gates=_gate_summary(unmet),
+            )
+    return move
+
+
+def _log(plan, action, user, move, **data):
+    log(
+        plan,
+        action,
+        user=user,
+        data={
+            "move": move.pk,
+            "from": move.from_phase,
+            "to": move.to_phase,
+            "from_label": label(move.from_phase),
+            "to_label": label(move.to_phase),
+            **data,
+        },
+    )
+
+
+def _locked_open_move(move, status=PhaseMove.Status.IN_REVIEW):
+    move = PhaseMove.objects.select_for_update().select_related("plan").get(pk=move.pk)
+    if move.status != status:
+        raise ValidationError(
+            _("This request is no longer waiting for approval (%(status)s).")
+            % {"status": move.get_status_display()}
+        )
+    return move
+
+
+def _current_task(move):
+    task_state = move.current_workflow_task_state
+    if task_state is None:
+        raise ValidationError(_("This request is no longer waiting for approval."))
+    return task_state, task_state.task.specific
+
+
+def approvals_needed(move):
+    """``(given, required)`` for the task the request is at (``None`` when at none)."""
+    task_state = move.current_workflow_task_state
+    if task_state is None:
+        return None
+    task = task_state.task.specific
+    required = getattr(task, "required_approvals", 1)
+    return task_state.phase_approvals.count(), required
+
+
+def user_may_approve(user, move):
+    """Whether ``user`` can approve ``move`` now: an approver of its current task, not the
+    requester, and not already among its approvers."""
+    if move.status != PhaseMove.Status.IN_REVIEW or move.requested_by_id == user.pk:
+        return False
+    task_state = move.current_workflow_task_state
+    if task_state is None:
+        return False
+    task = task_state.task.specific
+    if not getattr(task, "user_is_approver", lambda u: False)(user):
+        return False
+    return not task_state.phase_approvals.filter(approver=user).exists()
+
+
+def move_approve(*, move, user, comment="", override_reason=""):
+    """One finance approval of a move. When enough different approvers have said yes the
+    task is approved; when the workflow is through, the move takes effect (now, or at its
+    date). The requester never approves their own request; gates not met need a written
+    reason from the approver unless the request already carries one."""
+    override_reason = (override_reason or "").strip()
+    with transaction.atomic():
+        move = _locked_open_move(move)
+        task_state, task = _current_task(move)
+        if not getattr(task, "user_is_approver", lambda u: False)(user):
+            raise PermissionDenied(_("Only finance's approvers may approve phase moves."))
+        if move.requested_by_id == user.pk:
+            raise PermissionDenied(
+                _("You asked for this move yourself; another member of finance must approve it.")
+            )
+        if task_state.phase_approvals.filter(approver=user).exists():
+            raise ValidationError(_("You have already approved this request."))
+        unmet = unmet_gates(move.plan, move.to_phase)
+        if unmet and not move.override_reason and not override_reason:
+            raise ValidationError(
+                {
+                    "override_reason": _(
+                        "The gates of %(phase)s are not met: %(gates)s. Write why the wave may "
+                        "go ahead anyway, or send the request back."
+                    )
+                    % {"phase": label(move.to_phase), "gates": _gate_summary(unmet)}
+                }
+            )
+        approval = PhaseApproval.objects.create(
+            task_state=task_state,
+            move=move,
+            approver=user,
+            comment=comment,
+            override_reason=override_reason if unmet else "",
+        )
+        given = task_state.phase_approvals.count()
+        required = task.required_approvals
+        _log(
+            move.plan,
+            "workflows.move.approve",
+            user,
+            move,
+            comment=comment,
+            approvals=given,
+            required=required,
+        )
+        if approval.override_reason:
+            _log(
+                move.plan,
+                "workflows.move.override",
+                user,
+                move,
+                reason=approval.override_reason,
+                gates=_gate_summary(unmet),
+            )
+        if given >= required:
+            task_state.approve(user=user, comment=comment)
+            workflow_state = WorkflowState.objects.get(pk=task_state.workflow_state_id)
+            if workflow_state.status == WorkflowState.STATUS_APPROVED:
+                _approved(move, user)
+    move.refresh_from_db()
+    return move
+
+
+def _approved(move, user):
+    """The workflow is through: the move waits for its date or takes effect now."""
+    PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.APPROVED)
+    if move.effective_at is None or move.effective_at <= timezone.now():
+        move_apply(move_id=move.pk, user=user)
+    else:
+        _log(
+            move.plan,
+            "workflows.move.schedule",
+            user,
+            move,
+            effective_at=move.effective_at.isoformat(),
+        )
+
+
+def move_reject(*, move, user, comment):
+    """Send the request back with a comment; the requester may ask again."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say why the request goes back.")})
+    with transaction.atomic():
+        move = _locked_open_move(move)
+        task_state, task = _current_task(move)
+        if not task.user_is_approver(user):
+            raise PermissionDenied(_("Only finance's approvers may send phase moves back."))
+        task_state.reject(user=user, comment=comment)
+        PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.REJECTED)
+        _log(move.plan, "workflows.move.reject", user, move, comment=comment)
+    move.refresh_from_db()
+    return move
+
+
+def move_withdraw(*, move, user):
+    """Withdraw a request that has not taken effect: the requester's or finance's call."""
+    with transaction.atomic():
+        move = PhaseMove.objects.select_for_update().select_related("plan").get(pk=move.pk)
+        if move.status not in PhaseMove.OPEN:
+            raise ValidationError(
+                _("Only a request that has not taken effect can be withdrawn (%(status)s).")
+                % {"status": move.get_status_display()}
+            )
+        if move.requested_by_id != user.pk and not user.has_perm("workflows.publish_phasemove"):
+            raise PermissionDenied(_("Only the requester or finance may withdraw a request."))
+        workflow_state = move.current_workflow_state
+        if workflow_state is not None:
+            workflow_state.cancel(user=user)
+        PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.CANCELLED)
+        _log(move.plan, "workflows.move.withdraw", user, move)
+    move.refresh_from_db()
+    return move
+
+
+def _acting_user(move):
+    """Who a scheduled move acts for: the approver whose yes let it through."""
+    last = move.approvals.order_by("-approved_at", "-pk").select_related("approver").first()
+    return last.approver if last else None
+
+
+def move_apply(*, move_id, user=None):
+    """Let an approved move take effect, exactly once.
+
+    The move is claimed by switching its status from approved to applied in one UPDATE;
+    a second run (the schedule firing twice, two workers, a late catch-up) finds nothing to
+    claim and does nothing. Everything — the channels, the schedule's actual dates, the
+    wave's phase and the audit entry — commits together or not at all. Returns the move,
+    or ``None`` when there was nothing to do.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
+            status=PhaseMove.Status.APPLIED, applied_at=now
+        )
+        if not claimed:
+            return None
+        move = PhaseMove.objects.select_related("plan").get(pk=move_id)
+        plan = RolloutPlan.objects.select_for_update().get(pk=move.plan_id)
+        user = user or _acting_user(move)
+        try:
+            if plan.phase != move.from_phase:
+                raise ValidationError(
+                    _("The wave is in %(phase)s now, not in %(from)s as when the move was asked.")
+                    % {"phase": label(plan.phase), "from": label(move.from_phase)}
+                )
+            check_move(plan.phase, move.to_phase, resume_phase=plan.resume_phase)
+        except ValidationError as error:
+            outcome = " ".join(error.messages)
+            PhaseMove.objects.filter(pk=move.pk).update(
+                status=PhaseMove.Status.FAILED, outcome=outcome
+            )
+            _log(plan, "workflows.move.fail", user, move, reason=outcome)
+            return move
+        switched_on, switched_off = _switch_channels(plan, move, user)
+        _record_actual_dates(plan, move, timezone.localdate(now))
+        if move.to_phase == Phase.SUSPENDED:
+            plan.resume_phase = move.from_phase
+        elif move.from_phase == Phase.SUSPENDED:
+            plan.resume_phase = ""
+        plan.phase = move.to_phase
+        plan.save(update_fields=["phase", "resume_phase", "updated_at"])
+        outcome = _("Channels switched on: %(on)d; switched off: %(off)d.") % {
+            "on": len(switched_on),
+            "off": len(switched_off),
+        }
+        PhaseMove.objects.filter(pk=move.pk).update(outcome=outcome)
+        _log(
+            plan,
+            "workflows.phase.change",
+            user,
+            move,
+            switched_on=switched_on,
+            switched_off=switched_off,
+            scheduled=move.effective_at is not None,
+        )
+    move.refresh_from_db()
+    return move
+
+
+def _switch_channels(plan, move, user):
+    """Switch on the phase's channels that are off, or — when suspending — switch off
+    what the wave switched on, so integrators see what was published before it."""
+    switched_on, switched_off = [], []
+    if move.to_phase == Phase.SUSPENDED:
+        for switch in plan.switches.filter(switched_off_by=None).select_related(
+            "channel__service", "channel__method"
+        ):
+            if switch.channel.live:
+                channel_unpublish(channel=switch.channel, user=user)
+                switched_off.append(str(switch.channel))
+            switch.switched_off_by = move
+            switch.save(update_fields=["switched_off_by"])
+        return switched_on, switched_off
+    for slot in scope_slots(plan, move.to_phase):
+        if slot.channel is not None and not slot.channel.live:
+            channel_switch_on(channel=slot.channel, user=user)
+            ChannelSwitch.objects.create(plan=plan, channel=slot.channel, switched_on_by=move)
+            switched_on.append(str(slot.channel))
+    return switched_on, switched_off
+
+
+def _record_actual_dates(plan, move, today):
+    """The phase left ends today; the phase entered starts today (a resumed phase keeps
+    its first start and is open again)."""
+    left = plan.schedule.filter(phase=move.from_phase).first()
+    if left is not None:
+        left.actual_end = today
+        left.save(update_fields=["actual_end"])
+    entered, _created = PlanPhase.objects.get_or_create(
+        plan=plan, phase=move.to_phase, defaults={"sort_order": _phase_order(move.to_phase)}
+    )
+    if move.from_phase != Phase.SUSPENDED or entered.actual_start is None:
+        entered.actual_start = today
+    entered.actual_end = None
+    entered.save(update_fields=["actual_start", "actual_end"])
+
+
+def apply_due_moves():
+    """Let every approved move whose date has come take effect; returns how many did.
+
+    It works from what is due, not from when it last ran, so after the worker was down the
+    next run catches up; :func:`move_apply` makes a second run a no-op. A move that fails
+    unexpectedly is marked failed with the error, so it is neither lost nor retried forever.
+    """
+    due = PhaseMove.objects.filter(
+        status=PhaseMove.Status.APPROVED, effective_at__lte=timezone.now()
+    ).order_by("effective_at", "pk")
+    applied = 0
+    for move_id in due.values_list("pk", flat=True):
+        try:
+            if move_apply(move_id=move_id):
+                applied += 1
+        except Exception as error:  # noqa: BLE001 (recorded on the move, see above)
+            logger.exception("Phase move %s could not take effect", move_id)
+            PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
+                status=PhaseMove.Status.FAILED, outcome=str(error)
+            )
+    return applied

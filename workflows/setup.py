@@ -1,0 +1,80 @@
+"""What every database needs for rollout waves, (re)built after each ``migrate``: the roles'
+permissions, finance's approval workflow for phase moves and the schedule that lets
+approved moves take effect on their date."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS
+from django_q.models import Schedule
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    Workflow,
+    WorkflowContentType,
+    WorkflowTask,
+)
+
+from catalog import roles
+from workflows.models import PhaseApprovalTask, PhaseMove
+from workflows.tasks import APPLY_SCHEDULE_NAME
+
+WORKFLOW_NAME = "導入フェーズ移行の承認"
+APPROVAL_TASK_NAME = "会計課の承認（フェーズ移行）"
+
+PLAN = "workflows.{action}_rolloutplan"
+ROLE_ROLLOUT_PERMISSIONS = {
+    # See the waves of their services and ask to move them.
+    roles.DEPARTMENT_ADMIN: [PLAN.format(action="view"), "workflows.add_phasemove"],
+    # Own the schedule, keep the gates and approve moves.
+    roles.FINANCE: [PLAN.format(action=action) for action in ("add", "change", "view")]
+    + ["workflows.add_phasemove", "workflows.publish_phasemove"],
+    roles.SYSTEM_ADMIN: [
+        PLAN.format(action=action) for action in ("add", "change", "delete", "view")
+    ],
+}
+# Finance attaches contracts and test reports to gate items as Wagtail documents.
+FINANCE_DOCUMENT_PERMISSIONS = ["add_document", "change_document", "choose_document"]
+
+
+def ensure_approval_workflow(using=DEFAULT_DB_ALIAS):
+    """Finance's approval of phase moves; created once, kept as staff change it (for
+    instance to ask for two approvers)."""
+    workflow, created = Workflow.objects.using(using).get_or_create(name=WORKFLOW_NAME)
+    if created:
+        task = PhaseApprovalTask.objects.using(using).create(name=APPROVAL_TASK_NAME)
+        task.groups.set([Group.objects.using(using).get(name=roles.FINANCE)])
+        WorkflowTask.objects.using(using).create(workflow=workflow, task=task, sort_order=0)
+    content_type = ContentType.objects.db_manager(using).get_for_model(PhaseMove)
+    WorkflowContentType.objects.using(using).get_or_create(
+        content_type=content_type, defaults={"workflow": workflow}
+    )
+    return workflow
+
+
+def ensure_rollout_setup(using=DEFAULT_DB_ALIAS, **kwargs):
+    """Grant the roles their rollout permissions and create the workflow and schedule.
+    Only adds: what an administrator changed by hand is kept."""
+    for name, permission_names in ROLE_ROLLOUT_PERMISSIONS.items():
+        group = Group.objects.using(using).get(name=name)
+        group.permissions.add(*roles.permissions_named(permission_names))
+    finance = Group.objects.using(using).get(name=roles.FINANCE)
+    root = Collection.get_first_root_node()
+    if root is not None:
+        for codename in FINANCE_DOCUMENT_PERMISSIONS:
+            GroupCollectionPermission.objects.using(using).get_or_create(
+                group=finance,
+                collection=root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtaildocs", codename=codename
+                ),
+            )
+    ensure_approval_workflow(using)
+    Schedule.objects.using(using).get_or_create(
+        name=APPLY_SCHEDULE_NAME,
+        defaults={
+            "func": "workflows.tasks.apply_scheduled_moves",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
