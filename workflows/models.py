@@ -323,6 +323,13 @@ class PhaseApprovalTask(AbstractGroupApprovalTask):
         return []
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        # Wagtail's own "awaiting your review" panel handles only pages and snippets; the
+        # requests waiting for a user are on the dashboard panel of workflows.panels.
+        return TaskState.objects.none()
+
+    def task_states_awaiting(self, user):
+        """The in-progress approvals ``user`` may still give: not on their own requests,
+        not given already."""
         if not self.user_is_approver(user):
             return TaskState.objects.none()
         return (

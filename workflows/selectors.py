@@ -158,3 +158,24 @@ def unmet_gates(plan, phase):
 def open_move(plan):
     """The wave's request that is still waiting for approval or for its date, if any."""
     return plan.moves.filter(Q(status__in=PhaseMove.OPEN)).first()
+
+
+def moves_awaiting(user):
+    """The requests waiting for ``user``'s approval (for the dashboard)."""
+    from workflows.models import PhaseApprovalTask
+
+    task_states = [
+        state_id
+        for task in PhaseApprovalTask.objects.filter(active=True)
+        for state_id in task.task_states_awaiting(user).values_list("workflow_state_id", flat=True)
+    ]
+    if not task_states:
+        return PhaseMove.objects.none()
+    from wagtail.models import WorkflowState
+
+    object_ids = WorkflowState.objects.filter(pk__in=task_states).values_list(
+        "object_id", flat=True
+    )
+    return moves_visible_to(user).filter(
+        status=PhaseMove.Status.IN_REVIEW, pk__in=[int(pk) for pk in object_ids]
+    )

@@ -24,13 +24,18 @@ APPROVAL_TASK_NAME = "会計課の承認（フェーズ移行）"
 PLAN = "workflows.{action}_rolloutplan"
 ROLE_ROLLOUT_PERMISSIONS = {
     # See the waves of their services and ask to move them.
-    roles.DEPARTMENT_ADMIN: [PLAN.format(action="view"), "workflows.add_phasemove"],
+    roles.DEPARTMENT_ADMIN: [
+        PLAN.format(action="view"),
+        "workflows.add_phasemove",
+        "workflows.view_phasemove",
+    ],
     # Own the schedule, keep the gates and approve moves.
     roles.FINANCE: [PLAN.format(action=action) for action in ("add", "change", "view")]
-    + ["workflows.add_phasemove", "workflows.publish_phasemove"],
+    + ["workflows.add_phasemove", "workflows.view_phasemove", "workflows.publish_phasemove"],
     roles.SYSTEM_ADMIN: [
         PLAN.format(action=action) for action in ("add", "change", "delete", "view")
-    ],
+    ]
+    + ["workflows.view_phasemove"],
 }
 # Finance attaches contracts and test reports to gate items as Wagtail documents.
 FINANCE_DOCUMENT_PERMISSIONS = ["add_document", "change_document", "choose_document"]

@@ -8,9 +8,13 @@ department; ``approver`` and ``second_approver`` are finance.
 import pytest
 
 from channels.models import PaymentMethod
-from tests.channels.conftest import make_channel, make_service_for  # noqa: F401
+from tests.channels import conftest as channel_fixtures
 from workflows.phases import Phase
 from workflows.services import plan_create
+
+# The channel factories, shared with the channel tests.
+make_channel = channel_fixtures.make_channel
+make_service_for = channel_fixtures.make_service_for
 
 
 @pytest.fixture
@@ -20,12 +24,21 @@ def department(make_department):
 
 @pytest.fixture
 def make_wave(db, make_service_for, make_channel, department):
-    """``make_wave(phase=..., services=2, pilot=1, channels=True)``: a wave of
-    credit-card services in ``department`` with draft channels (unless ``channels`` is
-    false)."""
+    """``make_wave(phase=..., services=2, pilot=1, channels=True, in_department=None)``: a
+    wave of credit-card services in ``department`` (or ``in_department``) with draft
+    channels (unless ``channels`` is false)."""
 
-    def make(*, phase=Phase.PILOT, services=2, pilot=1, channels=True, name="窓口キャッシュレス"):
-        made = [make_service_for("credit_card", department=department) for _ in range(services)]
+    def make(
+        *,
+        phase=Phase.PILOT,
+        services=2,
+        pilot=1,
+        channels=True,
+        name="窓口キャッシュレス",
+        in_department=None,
+    ):
+        owner = in_department or department
+        made = [make_service_for("credit_card", department=owner) for _ in range(services)]
         if channels:
             for service in made:
                 make_channel("credit_card", service=service)

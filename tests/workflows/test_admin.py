@@ -1,0 +1,217 @@
+"""The rollout screens: the waves listing and page, asking for a move, and finance
+approving, sending back or the requester withdrawing — as staff click through them."""
+
+import pytest
+from django.urls import reverse
+
+from catalog import roles
+from channels.models import ServiceChannel
+from workflows.models import PhaseApprovalTask, PhaseMove
+from workflows.phases import Phase
+from workflows.services import move_request
+
+
+@pytest.fixture
+def other_wave(make_wave, make_department):
+    """A wave of another department (its services are not the requester's)."""
+    return make_wave(name="他部署の計画", in_department=make_department(name="市民課"))
+
+
+def _text(response):
+    return response.content.decode()
+
+
+def test_listing_shows_a_department_admin_only_waves_of_their_services(
+    client, wave, requester, make_wave, make_department, make_user, make_service_for
+):
+    theirs = make_department(name="市民課")
+    service = make_service_for("credit_card", department=theirs)
+    from workflows.services import plan_create
+
+    plan_create(name="市民課の計画", methods=list(wave.methods.all()), services=[(service, True)])
+    client.force_login(requester)
+    page = _text(client.get(reverse("rollouts:index")))
+    assert "窓口キャッシュレス" in page
+    assert "市民課の計画" not in page
+
+
+def test_a_wave_of_another_department_answers_404(
+    client, requester, make_department, make_service_for, wave
+):
+    from workflows.services import plan_create
+
+    service = make_service_for("credit_card", department=make_department(name="市民課"))
+    plan = plan_create(name="他", methods=list(wave.methods.all()), services=[(service, True)])
+    client.force_login(requester)
+    assert client.get(reverse("rollouts:detail", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("rollouts:request", args=[plan.pk])).status_code == 404
+
+
+def test_the_wave_page_shows_phase_gates_services_and_the_request_button(client, wave, requester):
+    client.force_login(requester)
+    page = _text(client.get(reverse("rollouts:detail", args=[wave.pk])))
+    assert "先行導入" in page
+    assert "横展開の前のゲート" in page or "横展開" in page
+    for link in wave.plan_services.all():
+        assert link.service.name in page
+    assert reverse("rollouts:request", args=[wave.pk]) in page
+
+
+def test_asking_for_a_move_from_the_form_sends_it_to_finance(client, wave, requester):
+    client.force_login(requester)
+    form = client.get(reverse("rollouts:request", args=[wave.pk]))
+    assert 'value="rollout"' in _text(form)
+    assert "override_reason" not in _text(form)  # department administrators cannot override
+    response = client.post(
+        reverse("rollouts:request", args=[wave.pk]),
+        {"to_phase": "rollout", "reason": "先行導入の結果が良好", "effective_at": ""},
+        follow=True,
+    )
+    move = PhaseMove.objects.get()
+    assert move.status == PhaseMove.Status.IN_REVIEW
+    assert response.redirect_chain[-1][0] == reverse("rollout_moves:detail", args=[move.pk])
+    assert "先行導入の結果が良好" in _text(response)
+    wave.refresh_from_db()
+    assert wave.phase == Phase.PILOT
+
+
+def test_a_refused_move_keeps_the_form_and_says_why(client, wave, requester):
+    client.force_login(requester)
+    response = client.post(
+        reverse("rollouts:request", args=[wave.pk]),
+        {"to_phase": "operation", "reason": "飛ばしたい"},
+    )
+    assert response.status_code == 200
+    assert "飛ばしたい" in _text(response)
+    assert not PhaseMove.objects.exists()
+
+
+def test_missing_reason_is_an_error_on_the_field(client, wave, requester):
+    client.force_login(requester)
+    response = client.post(reverse("rollouts:request", args=[wave.pk]), {"to_phase": "rollout"})
+    assert response.status_code == 200
+    assert not PhaseMove.objects.exists()
+
+
+def test_unmet_gates_block_a_department_request_with_the_gate_named(client, make_wave, requester):
+    wave = make_wave(channels=False)
+    client.force_login(requester)
+    response = client.post(
+        reverse("rollouts:request", args=[wave.pk]),
+        {"to_phase": "rollout", "reason": "急ぎ"},
+    )
+    assert response.status_code == 200
+    assert not PhaseMove.objects.exists()
+    page = _text(response)
+    assert "横展開" in page
+
+
+def test_finance_approves_on_the_request_page_and_the_channels_go_live(
+    client, wave, requester, approver
+):
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    page = _text(client.get(reverse("rollout_moves:detail", args=[move.pk])))
+    assert reverse("rollout_moves:approve", args=[move.pk]) in page
+    response = client.post(
+        reverse("rollout_moves:approve", args=[move.pk]), {"comment": "承認します"}, follow=True
+    )
+    assert response.status_code == 200
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.APPLIED
+    assert ServiceChannel.objects.filter(live=True).count() == 2
+    assert "横展開" in _text(response)
+
+
+def test_the_requester_sees_no_approve_button_on_their_own_request(client, wave, make_user):
+    finance_requester = make_user(roles.FINANCE)
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=finance_requester, reason="良好")
+    client.force_login(finance_requester)
+    page = _text(client.get(reverse("rollout_moves:detail", args=[move.pk])))
+    assert reverse("rollout_moves:approve", args=[move.pk]) not in page
+    response = client.post(reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""})
+    assert response.status_code == 200
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.IN_REVIEW
+
+
+def test_a_department_admin_cannot_approve(client, wave, requester, make_user, department):
+    colleague = make_user(roles.DEPARTMENT_ADMIN, departments=[department])
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(colleague)
+    client.post(reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""})
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.IN_REVIEW
+
+
+def test_two_approvers_the_first_approval_is_counted_on_the_page(
+    client, wave, requester, approver, second_approver
+):
+    PhaseApprovalTask.objects.update(required_approvals=2)
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    response = client.post(
+        reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
+    )
+    assert "承認 1 / 2 件" in _text(response)
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.IN_REVIEW
+    client.force_login(second_approver)
+    client.post(reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""})
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.APPLIED
+
+
+def test_send_back_needs_a_comment_and_then_a_new_request_is_possible(
+    client, wave, requester, approver
+):
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    response = client.post(reverse("rollout_moves:reject", args=[move.pk]), {"comment": ""})
+    assert response.status_code == 200
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.IN_REVIEW
+    client.post(reverse("rollout_moves:reject", args=[move.pk]), {"comment": "証跡不足"})
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.REJECTED
+    client.force_login(requester)
+    assert client.get(reverse("rollouts:request", args=[wave.pk])).status_code == 200
+
+
+def test_the_requester_withdraws(client, wave, requester):
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(requester)
+    client.post(reverse("rollout_moves:withdraw", args=[move.pk]))
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.CANCELLED
+
+
+def test_an_open_request_sends_the_form_to_it(client, wave, requester):
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(requester)
+    response = client.get(reverse("rollouts:request", args=[wave.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("rollout_moves:detail", args=[move.pk])
+
+
+def test_the_dashboard_lists_the_request_for_finance_with_a_link(client, wave, requester, approver):
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    page = _text(client.get(reverse("wagtailadmin_home")))
+    assert reverse("rollout_moves:detail", args=[move.pk]) in page
+
+
+def test_the_moves_listing_is_scoped(client, wave, requester, other_wave, approver):
+    move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    move_request(plan=other_wave, to_phase=Phase.SUSPENDED, user=approver, reason="停止")
+    client.force_login(requester)
+    page = _text(client.get(reverse("rollout_moves:index")))
+    assert "窓口キャッシュレス" in page
+    assert "他部署の計画" not in page
+
+
+def test_finance_edits_the_schedule_with_month_fields(client, wave, approver):
+    client.force_login(approver)
+    response = client.get(reverse("rollouts:edit", args=[wave.pk]))
+    assert response.status_code == 200
+    assert 'type="month"' in _text(response)
