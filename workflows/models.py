@@ -29,6 +29,7 @@ from wagtail.models import (
     Orderable,
     RevisionMixin,
     TaskState,
+    Workflow,
     WorkflowMixin,
 )
 
@@ -296,6 +297,20 @@ class PhaseMove(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
     @property
     def revisions(self):
         return self._revisions
+
+    @classmethod
+    def get_default_workflow(cls):
+        """The workflow assigned to phase moves, or else the active one holding a phase-move
+        approval task: Wagtail's workflow settings screen offers only pages and snippets, and
+        saving a workflow there drops every other content type from it."""
+        workflow = super().get_default_workflow()
+        if workflow is None:
+            workflow = (
+                Workflow.objects.active()
+                .filter(workflow_tasks__task__in=PhaseApprovalTask.objects.filter(active=True))
+                .first()
+            )
+        return workflow
 
 
 class PhaseApprovalTask(AbstractGroupApprovalTask):

@@ -2,7 +2,10 @@
 approving, sending back or the requester withdrawing — as staff click through them."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from wagtail.models import WorkflowContentType
 
 from catalog import roles
 from channels.models import ServiceChannel
@@ -215,3 +218,28 @@ def test_finance_edits_the_schedule_with_month_fields(client, wave, approver):
     response = client.get(reverse("rollouts:edit", args=[wave.pk]))
     assert response.status_code == 200
     assert 'type="month"' in _text(response)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "wagtailadmin_reports:workflow",
+        "wagtailadmin_reports:workflow_tasks",
+        "wagtailadmin_reports:site_history",
+    ],
+)
+def test_wagtail_reports_list_requests_without_failing(client, wave, requester, report):
+    move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    admin = get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
+    client.force_login(admin)
+    assert client.get(reverse(report)).status_code == 200
+
+
+def test_a_workflow_saved_in_wagtails_settings_still_approves_moves(client, wave, requester):
+    """Wagtail's workflow screen drops content types that are not pages or snippets when a
+    workflow is saved; requests still find finance's approval task."""
+    WorkflowContentType.objects.filter(
+        content_type=ContentType.objects.get_for_model(PhaseMove)
+    ).delete()
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    assert move.current_workflow_task is not None
