@@ -338,6 +338,7 @@ def move_apply(*, move_id, user=None):
                 status=PhaseMove.Status.FAILED, outcome=outcome
             )
             _log(plan, "workflows.move.fail", user, move, reason=outcome)
+            move.refresh_from_db()
             return move
         switched_on, switched_off = _switch_channels(plan, move, user)
         _record_actual_dates(plan, move, timezone.localdate(now))
@@ -416,11 +417,23 @@ def apply_due_moves():
     applied = 0
     for move_id in due.values_list("pk", flat=True):
         try:
-            if move_apply(move_id=move_id):
-                applied += 1
-        except Exception as error:  # noqa: BLE001 (recorded on the move, see above)
+            move = move_apply(move_id=move_id)
+        except Exception as error:  # noqa: BLE001 (recorded on the move and in the log)
             logger.exception("Phase move %s could not take effect", move_id)
-            PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
-                status=PhaseMove.Status.FAILED, outcome=str(error)
-            )
+            _record_failure(move_id, error)
+            continue
+        if move is not None and move.status == PhaseMove.Status.APPLIED:
+            applied += 1
     return applied
+
+
+def _record_failure(move_id, error):
+    """Mark a move that broke while taking effect as failed, with the error, in its wave's
+    log too; nothing of it was written, since its transaction rolled back."""
+    with transaction.atomic():
+        failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
+            status=PhaseMove.Status.FAILED, outcome=str(error)
+        )
+        if failed:
+            move = PhaseMove.objects.select_related("plan").get(pk=move_id)
+            _log(move.plan, "workflows.move.fail", _acting_user(move), move, reason=str(error))

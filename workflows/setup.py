@@ -41,6 +41,12 @@ ROLE_ROLLOUT_PERMISSIONS = {
 FINANCE_DOCUMENT_PERMISSIONS = ["add_document", "change_document", "choose_document"]
 
 
+def root_collection():
+    """Wagtail's root collection, where evidence documents go. Wagtail's own migration
+    creates it; a test that empties the database removes it, so it is made again here."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 def ensure_approval_workflow(using=DEFAULT_DB_ALIAS):
     """Finance's approval of phase moves; created once, kept as staff change it (for
     instance to ask for two approvers)."""
@@ -63,16 +69,14 @@ def ensure_rollout_setup(using=DEFAULT_DB_ALIAS, **kwargs):
         group = Group.objects.using(using).get(name=name)
         group.permissions.add(*roles.permissions_named(permission_names))
     finance = Group.objects.using(using).get(name=roles.FINANCE)
-    root = Collection.get_first_root_node()
-    if root is not None:
-        for codename in FINANCE_DOCUMENT_PERMISSIONS:
-            GroupCollectionPermission.objects.using(using).get_or_create(
-                group=finance,
-                collection=root,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtaildocs", codename=codename
-                ),
-            )
+    for codename in FINANCE_DOCUMENT_PERMISSIONS:
+        GroupCollectionPermission.objects.using(using).get_or_create(
+            group=finance,
+            collection=root_collection(),
+            permission=Permission.objects.get(
+                content_type__app_label="wagtaildocs", codename=codename
+            ),
+        )
     ensure_approval_workflow(using)
     Schedule.objects.using(using).get_or_create(
         name=APPLY_SCHEDULE_NAME,

@@ -2,13 +2,14 @@
 under one menu — and the rollout steps in its audit log."""
 
 from django import forms
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, TabbedInterface
-from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from catalog.permissions import policy_for
@@ -16,6 +17,7 @@ from workflows import log_actions, views
 from workflows.forms import MonthInput
 from workflows.models import PhaseMove, RolloutPlan
 from workflows.panels import MovesToApprovePanel
+from workflows.timeline import views as timeline_views
 
 
 class RolloutPlanViewSet(ModelViewSet):
@@ -133,16 +135,44 @@ class PhaseMoveViewSet(ModelViewSet):
         ]
 
 
+class TimelineMenuItem(MenuItem):
+    """Shown to whoever may see waves, as the timeline view itself checks."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("workflows.view_rolloutplan")
+
+
+class TimelineViewSet(ViewSet):
+    """The Gantt timeline by fiscal year, with its table and Excel download."""
+
+    name = "rollout_timeline_menu"
+    icon = "calendar"
+    menu_label = _("Rollout timeline")
+
+    @cached_property
+    def menu_url(self):
+        return reverse("rollout_timeline")
+
+    @property
+    def menu_item_class(self):
+        return TimelineMenuItem
+
+
 class RolloutViewSetGroup(ViewSetGroup):
     menu_label = _("Rollouts")
     menu_icon = "calendar-alt"
     menu_order = 250
-    items = (RolloutPlanViewSet, PhaseMoveViewSet)
+    items = (RolloutPlanViewSet, PhaseMoveViewSet, TimelineViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return RolloutViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_timeline_urls():
+    return timeline_views.urlpatterns
 
 
 @hooks.register("construct_homepage_panels")

@@ -1,5 +1,5 @@
-"""`python manage.py load_demo`: the city's demo catalog and payment channels, and demo
-logins and an integrator token in development."""
+"""`python manage.py load_demo`: the city's demo catalog, payment channels and rollout
+waves, and demo logins and an integrator token in development."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from catalog.demo import catalog_totals, load_catalog, load_demo_users, read_fixture
 from channels.demo import demo_token, load_demo_channels
 from channels.demo import read_fixture as read_channels
+from workflows.demo import load_demo_rollouts
+from workflows.demo import read_fixture as read_rollouts
 
 
 class Command(BaseCommand):
-    help = "Load the city's demo catalog and channels (and demo users in development)."
+    help = (
+        "Load the city's demo catalog, channels and rollout waves (and demo users in development)."
+    )
 
     def handle(self, *args, **options):
         data = read_fixture()
@@ -34,11 +38,14 @@ class Command(BaseCommand):
         )
         if not getattr(settings, "DEMO_USERS_ALLOWED", False):
             self._load_channels(user=None)
+            self._load_rollouts(user=None)
             self.stdout.write(_("Demo users are created with development settings only."))
             return
         logins = load_demo_users(data)
         # Drafted by the department administrator, submitted to finance for approval.
         self._load_channels(user=get_user_model().objects.get(username="kanko"))
+        # Finance owns the rollout schedule, so the waves are on record as theirs.
+        self._load_rollouts(user=get_user_model().objects.get(username="kaikei"))
         self.stdout.write(self.style.SUCCESS(_("Demo logins (development only):")))
         for username, password, role in logins:
             shown = password or _("(password changed by the user)")
@@ -57,5 +64,12 @@ class Command(BaseCommand):
         counts = load_demo_channels(read_channels(), user=user)
         self.stdout.write(
             _("Payment channels: %(created)d created, %(unchanged)d unchanged.")
+            % {"created": counts["created"], "unchanged": counts["unchanged"]}
+        )
+
+    def _load_rollouts(self, *, user):
+        counts = load_demo_rollouts(read_rollouts(), user=user)
+        self.stdout.write(
+            _("Rollout waves: %(created)d created, %(unchanged)d unchanged.")
             % {"created": counts["created"], "unchanged": counts["unchanged"]}
         )
