@@ -24,7 +24,7 @@ from channels.models import CollectionRecord, PaymentMethod
 from workflows.models import GateItem, RolloutPlan
 from workflows.phases import MOVES, ORDER
 from workflows.services import plan_create
-from workflows.setup import root_collection
+from workflows.setup import evidence_collection
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "rollouts.toml"
 SCHEDULE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
@@ -148,7 +148,7 @@ def _create_gate(plan, gate, *, sort_order, user):
 
 
 def _evidence_document(evidence, *, plan, user):
-    """A Wagtail document in the root collection: a one-page PDF that says it is a demo
+    """A Wagtail document in the evidence collection: a one-page PDF that says it is a demo
     stand-in for the real contract or report, so nobody mistakes it for the city's."""
     Document = get_document_model()
     content = sample_pdf(
@@ -157,7 +157,7 @@ def _evidence_document(evidence, *, plan, user):
     document = Document(
         title=evidence["title"],
         file=ContentFile(content, name=evidence["file"]),
-        collection=root_collection(),
+        collection=evidence_collection(),
         uploaded_by_user=user,
     )
     document._set_document_file_metadata()  # size and hash, as Wagtail's upload form does

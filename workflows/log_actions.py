@@ -5,6 +5,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import LogFormatter
 
+from workflows.phases import Phase, label
+
+
+def _phases(log_entry):
+    """The move's phases in the reader's language (the codes are stored, not the words)."""
+    data = log_entry.data or {}
+    return {
+        key: label(data[key]) if data.get(key) in Phase.values else "" for key in ("from", "to")
+    }
+
 
 class MoveFormatter(LogFormatter):
     """A step of a phase move: the message names the move; the comment is the reason."""
@@ -13,8 +23,7 @@ class MoveFormatter(LogFormatter):
     comment_key = "reason"
 
     def format_message(self, log_entry):
-        data = log_entry.data or {}
-        return self.text % {"from": data.get("from_label", ""), "to": data.get("to_label", "")}
+        return self.text % _phases(log_entry)
 
     def format_comment(self, log_entry):
         return (log_entry.data or {}).get(self.comment_key, "")
@@ -37,8 +46,7 @@ class Approved(MoveFormatter):
     def format_message(self, log_entry):
         data = log_entry.data or {}
         return _("Approved the move from %(from)s to %(to)s (%(given)s of %(required)s)") % {
-            "from": data.get("from_label", ""),
-            "to": data.get("to_label", ""),
+            **_phases(log_entry),
             "given": data.get("approvals", ""),
             "required": data.get("required", ""),
         }
@@ -74,8 +82,7 @@ class Changed(MoveFormatter):
         return _(
             "Moved from %(from)s to %(to)s; channels switched on: %(on)d, switched off: %(off)d"
         ) % {
-            "from": data.get("from_label", ""),
-            "to": data.get("to_label", ""),
+            **_phases(log_entry),
             "on": len(data.get("switched_on", [])),
             "off": len(data.get("switched_off", [])),
         }

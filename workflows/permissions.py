@@ -7,7 +7,6 @@ from catalog.permissions import (
     department_ids_for,
     sees_all_departments,
 )
-from workflows.phases import SCOPES, Scope
 
 
 class RolloutPlanPermissionPolicy(DepartmentScopedPermissionPolicy):
@@ -33,28 +32,24 @@ class RolloutPlanPermissionPolicy(DepartmentScopedPermissionPolicy):
         return self.users_with_any_permission(actions)
 
 
-def request_is_within_departments(user, plan, phase):
-    """Whether every service the move touches belongs to ``user``'s departments: a
-    department administrator may only ask for their own services. A move to a phase that
-    switches channels on touches that phase's services; any other move (study, preparation,
-    suspension) touches the whole wave."""
-    from workflows.selectors import services_in_scope
-
+def request_is_within_departments(user, plan):
+    """Whether every service of the wave belongs to ``user``'s departments: a department
+    administrator may only ask to move waves of their own services (a wave moves as a whole,
+    its schedule with it, even when a phase switches on only the pilot set)."""
     if sees_all_departments(user):
         return True
-    if SCOPES[phase] == Scope.NONE:
-        services = Service.objects.filter(pk__in=plan.plan_services.values("service"))
-    else:
-        services = services_in_scope(plan, phase)
     own = department_ids_for(user)
+    services = Service.objects.filter(pk__in=plan.plan_services.values("service"))
     return bool(own) and not services.exclude(department__in=own).exists()
 
 
 def can_request_moves(user, plan):
-    """Whether ``user`` may ask to move ``plan`` at all (which moves: see
-    :func:`request_is_within_departments`)."""
+    """Whether ``user`` may ask to move ``plan``: with the permission to ask, and — for a
+    department administrator — only when all the wave's services are theirs."""
     from catalog.permissions import policy_for
 
-    return user.has_perm("workflows.add_phasemove") and policy_for(plan.__class__).in_scope(
-        user, plan
+    return (
+        user.has_perm("workflows.add_phasemove")
+        and policy_for(plan.__class__).in_scope(user, plan)
+        and request_is_within_departments(user, plan)
     )

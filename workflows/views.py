@@ -174,6 +174,7 @@ class PlanDetailView(WagtailAdminTemplateMixin, TemplateView):
             .select_related("user")
             .order_by("-timestamp")[:50],
             may_request=can_request_moves(user, plan) and open_move(plan) is None,
+            shared_wave=not request_is_within_departments(user, plan),
             may_edit=user.has_perm("workflows.change_rolloutplan"),
             **kwargs,
         )
@@ -225,12 +226,7 @@ class MoveRequestView(WagtailAdminTemplateMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        targets = _targets(self.plan)
-        for target in targets:
-            target["own"] = request_is_within_departments(
-                self.request.user, self.plan, target["phase"]
-            )
-        return super().get_context_data(plan=self.plan, targets=targets, **kwargs)
+        return super().get_context_data(plan=self.plan, targets=_targets(self.plan), **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data

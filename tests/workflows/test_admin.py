@@ -9,7 +9,7 @@ from wagtail.models import WorkflowContentType
 
 from catalog import roles
 from channels.models import ServiceChannel
-from workflows.models import PhaseApprovalTask, PhaseMove
+from workflows.models import GateItem, PhaseApprovalTask, PhaseMove
 from workflows.phases import Phase
 from workflows.services import move_request
 
@@ -243,3 +243,28 @@ def test_a_workflow_saved_in_wagtails_settings_still_approves_moves(client, wave
     ).delete()
     move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
     assert move.current_workflow_task is not None
+
+
+def test_gate_evidence_opens_for_staff_only(client, wave, requester):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from workflows.setup import evidence_collection
+
+    contract = get_document_model().objects.create(
+        title="契約書（写し）",
+        file=ContentFile(b"%PDF-1.4 contract", name="contract.pdf"),
+        collection=evidence_collection(),
+    )
+    GateItem.objects.create(
+        plan=wave, phase=Phase.ROLLOUT, label="契約", done=True, evidence=contract
+    )
+    anonymous = client.get(contract.url)
+    assert anonymous.status_code == 302
+    assert client.get(anonymous.url).url.startswith("/admin/login/?next=")
+    client.force_login(requester)
+    page = _text(client.get(reverse("rollouts:detail", args=[wave.pk])))
+    assert contract.url in page
+    served = client.get(contract.url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content).startswith(b"%PDF-1.4")

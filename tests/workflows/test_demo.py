@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, ModelLogEntry, Revision
+from wagtail.models import ModelLogEntry, Revision
 
 from catalog.models import Facility
 from channels.demo import DEMO_TOKEN
@@ -23,6 +23,7 @@ from workflows.permissions import can_request_moves, request_is_within_departmen
 from workflows.phases import ORDER, Phase
 from workflows.selectors import gate_results, scope_slots
 from workflows.services import move_approve, move_request
+from workflows.setup import evidence_collection
 
 TODAY = dt.date(2026, 11, 25)
 TOURIST = "窓口キャッシュレス（観光施設）"
@@ -218,7 +219,7 @@ def test_every_tourist_service_belongs_to_kanko(output):
         Facility.OperationType.DIRECT
     }
     assert can_request_moves(kanko, plan)
-    assert request_is_within_departments(kanko, plan, Phase.ROLLOUT)
+    assert request_is_within_departments(kanko, plan)
 
 
 def test_the_tourist_pilot_is_live_and_the_rest_waits_as_drafts(output):
@@ -249,7 +250,7 @@ def test_every_gate_of_the_tourist_rollout_is_met(output):
     assert all(result.met for result in results), [r.detail for r in results if not r.met]
     for result in results[:2]:
         document = result.item.evidence
-        assert document.collection == Collection.get_first_root_node()
+        assert document.collection == evidence_collection()
         with document.open_file() as handle:
             assert handle.read(8) == b"%PDF-1.4"
     assert "協定変更書（写し）" in results[0].detail

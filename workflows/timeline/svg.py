@@ -19,10 +19,10 @@ from workflows.models import month_end
 
 FONT_FAMILY = '"Noto Sans CJK JP", "Noto Sans JP", sans-serif'
 PAD = 16
-WAVE_COLUMN = 180  # the wave's name (and, on its second line, its current phase)
-PHASE_COLUMN = 140  # the phase, and its 遅延 mark
+WAVE_COLUMN = 200  # the wave's name (and, on its second line, its current phase)
+PHASE_COLUMN = 110  # the phase, and its 遅延 mark
 CHART_X = PAD + WAVE_COLUMN + PHASE_COLUMN
-MONTH_WIDTH = 22
+MONTH_WIDTH = 15
 TODAY_ROW = 20  # above the header: the today line's label
 YEAR_ROW = 24
 MONTH_ROW = 20
@@ -207,7 +207,7 @@ def _row_svg(scale, row, top):
 
 
 def _header_svg(scale, timeline):
-    """Per fiscal year "令和4年度 (2022)" over its twelve months 4月 … 3月."""
+    """Per fiscal year "令和4年度 (2022)" over its twelve months 4 … 3."""
     parts = []
     month_top = HEADER_TOP + YEAR_ROW
     for fy in timeline.fiscal_years:
@@ -230,7 +230,8 @@ def _header_svg(scale, timeline):
                     {"class": "month", "data-month": f"{month:%Y-%m}", **cell, "fill": "#fff"},
                 )
             )
-            name = date_format(month, "M")  # 4月 (Apr in English)
+            # The month's number, as on the city's chart: a five-year range fits a screen.
+            name = str(month.month)
             parts.append(_text(x + MONTH_WIDTH / 2, month_top + 14, name, size=9, anchor="middle"))
     middle = HEADER_TOP + (YEAR_ROW + MONTH_ROW) / 2 + 5
     parts.append(_text(PAD + 6, middle, _("Rollout wave"), bold=True))
