@@ -285,8 +285,8 @@ class PhaseMove(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
-        verbose_name = _("phase move")
-        verbose_name_plural = _("phase moves")
+        verbose_name = _("phase move request")
+        verbose_name_plural = _("Phase move requests")
         # Wagtail publishes the request when its workflow is approved; only approvers hold
         # this permission, and no screen offers publishing a request directly.
         permissions = [("publish_phasemove", _("Can approve phase moves"))]

@@ -10,7 +10,7 @@ class MovesToApprovePanel(Component):
 
     name = "rollout_moves_to_approve"
     template_name = "workflows/home/moves_to_approve.html"
-    order = 205
+    order = 50  # above the departments panel: what waits for the user comes first
 
     def __init__(self, user):
         self.user = user

@@ -4,6 +4,7 @@ selector; the rules live in :mod:`workflows.services`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -93,8 +94,10 @@ class PlanIndexView(generic.IndexView):
     add_item_label = gettext_lazy("Add a rollout wave")
 
     def get_base_queryset(self):
-        return plans_visible_to(self.request.user, super().get_base_queryset()).prefetch_related(
-            "methods"
+        return (
+            plans_visible_to(self.request.user, super().get_base_queryset())
+            .annotate(service_count=Count("plan_services", distinct=True))
+            .prefetch_related("methods")
         )
 
     def get_edit_url(self, instance):
@@ -113,10 +116,6 @@ class PlanIndexView(generic.IndexView):
             ),
             DateColumn("updated_at", label=gettext_lazy("Updated")),
         ]
-
-
-def _service_count(plan):
-    return plan.plan_services.count()
 
 
 def _method_names(plan):

@@ -38,9 +38,7 @@ def test_department_asks_for_the_rollout_finance_approves_and_it_takes_effect(
     assert "未達成" not in target.inner_text()
     assert "移行の実施時に有効化" in target.inner_text()
     page.get_by_label("横展開", exact=True).check()
-    page.get_by_label("理由").fill(
-        "先行導入の2施設で決済4,785件、精算差異なし。全施設へ展開したい。"
-    )
+    page.get_by_label("理由").fill("先行導入の2施設で精算差異なし。全施設へ展開したい。")
     screenshot(page, "41-rollout-request")
     page.get_by_role("button", name="会計課に申請する").click()
     page.wait_for_url(re.compile(r"/admin/rollout_moves/\d+/$"))
@@ -78,3 +76,28 @@ def test_department_asks_for_the_rollout_finance_approves_and_it_takes_effect(
     screenshot(page, "44-rollout-timeline")
     table = page.locator("table", has_text="フェーズ別スケジュール").first
     assert WAVE in table.inner_text()
+
+
+def test_finance_sees_the_waves_the_requests_and_edits_the_schedule_by_month(
+    demo, live_server, page, login, screenshot
+):
+    login(page, "kaikei", "kaikei-demo-2026")
+    page.goto(f"{live_server.url}/admin/rollouts/")
+    listing = page.locator("table.listing").inner_text()
+    for name in (WAVE, "納付書のキャッシュレス決済・コンビニ納付", "電子申請に伴うオンライン決済"):
+        assert name in listing
+    screenshot(page, "45-rollout-waves")
+
+    page.goto(f"{live_server.url}/admin/rollout_moves/")
+    assert page.locator("h1").inner_text().strip() == "フェーズ移行の申請"
+    screenshot(page, "46-rollout-requests")
+
+    page.goto(f"{live_server.url}/admin/rollouts/")
+    page.get_by_role("link", name=WAVE).click()
+    page.get_by_role("link", name="計画を編集").click()
+    page.get_by_role("tab", name="スケジュール").click()
+    month = page.locator("input[type=month]").first
+    assert re.fullmatch(r"\d{4}-\d{2}", month.input_value())
+    screenshot(page, "47-rollout-edit-schedule")
+    page.get_by_role("tab", name="ゲート条件").click()
+    screenshot(page, "48-rollout-edit-gates")

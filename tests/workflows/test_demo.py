@@ -253,7 +253,7 @@ def test_every_gate_of_the_tourist_rollout_is_met(output):
         assert document.collection == evidence_collection()
         with document.open_file() as handle:
             assert handle.read(8) == b"%PDF-1.4"
-    assert "協定変更書（写し）" in results[0].detail
+    assert results[0].item.evidence.title == "協定変更書（写し）"
 
 
 def test_the_pilot_payments_come_from_collection_records(output):
