@@ -1,16 +1,24 @@
 """Rollout factories shared by the workflow tests.
 
 ``wave`` is a counter-payment wave of two credit-card services in one department (the
-first the pilot), each with a draft channel ready; ``requester`` administers that
-department; ``approver`` and ``second_approver`` are finance.
+first the pilot), each with a draft channel ready; ``preparing`` is such a wave still in
+preparation; ``requester`` administers that department; ``approver``, ``second_approver``
+and ``finance_requester`` are finance. ``ask`` asks for a move, ``clock_at`` sets the time,
+``served_methods`` reads what the integrator API serves.
 """
 
-import pytest
+import contextlib
+from unittest import mock
 
-from channels.models import PaymentMethod
+import pytest
+from django.test import Client
+
+from catalog import roles
+from channels.models import IntegratorAccess, PaymentMethod
+from channels.services import api_token_issue
 from tests.channels import conftest as channel_fixtures
 from workflows.phases import Phase
-from workflows.services import plan_create
+from workflows.services import move_request, plan_create
 
 # The channel factories, shared with the channel tests.
 make_channel = channel_fixtures.make_channel
@@ -59,20 +67,56 @@ def wave(make_wave):
 
 @pytest.fixture
 def requester(make_user, department):
-    from catalog import roles
-
     return make_user(roles.DEPARTMENT_ADMIN, departments=[department])
 
 
 @pytest.fixture
 def approver(make_user):
-    from catalog import roles
-
     return make_user(roles.FINANCE)
 
 
 @pytest.fixture
 def second_approver(make_user):
-    from catalog import roles
-
     return make_user(roles.FINANCE)
+
+
+@pytest.fixture
+def preparing(make_wave):
+    """A wave in preparation: its pilot service's channel is ready but off."""
+    return make_wave(phase=Phase.PREPARATION)
+
+
+@pytest.fixture
+def finance_requester(make_user):
+    return make_user(roles.FINANCE)
+
+
+@pytest.fixture
+def served_methods(make_user):
+    """``served_methods(service)``: the methods the integrator API serves for a service."""
+    _access, token = api_token_issue(
+        name="決済代行業者",
+        user=make_user(roles.SYSTEM_ADMIN),
+        scopes=[IntegratorAccess.Scope.CHANNELS_READ],
+    )
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def served(service):
+        response = client.get(f"/api/v1/services/{service.code}")
+        assert response.status_code == 200, response.content
+        return [channel["method"] for channel in response.json()["channels"]]
+
+    return served
+
+
+def ask(wave, user, to_phase=Phase.PILOT, **fields):
+    """Ask to move ``wave`` (to the pilot unless told), with a reason unless given."""
+    fields.setdefault("reason", "出島で先行導入を始める")
+    return move_request(plan=wave, to_phase=to_phase, user=user, **fields)
+
+
+@contextlib.contextmanager
+def clock_at(moment):
+    """Let ``timezone.now()`` answer ``moment`` (everything that asks it at call time)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

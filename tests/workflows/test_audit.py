@@ -1,9 +1,7 @@
 """The wave's audit log: every step of a phase move, who took it, when, and the reason or
 comment given, as Wagtail's history of the wave shows it."""
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,26 +10,19 @@ from django.utils import timezone, translation
 from wagtail.documents import get_document_model
 from wagtail.models import ModelLogEntry
 
-from catalog import roles
 from channels import services as channel_services
 from channels.models import ServiceChannel
+from tests.workflows.conftest import ask, clock_at
 from workflows.models import GateItem, PhaseApprovalTask, RolloutPlan
 from workflows.phases import Phase
 from workflows.services import (
     apply_due_moves,
     move_approve,
     move_reject,
-    move_request,
     move_withdraw,
 )
 
 MOVE_ACTIONS = "workflows."
-
-
-@contextlib.contextmanager
-def clock_at(moment):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def history(wave):
@@ -46,21 +37,6 @@ def history(wave):
 def entry(wave, action):
     (found,) = [item for item in history(wave) if item.action == action]
     return found
-
-
-def ask(wave, user, to_phase=Phase.PILOT, **fields):
-    fields.setdefault("reason", "出島で先行導入を始める")
-    return move_request(plan=wave, to_phase=to_phase, user=user, **fields)
-
-
-@pytest.fixture
-def preparing(make_wave):
-    return make_wave(phase=Phase.PREPARATION)
-
-
-@pytest.fixture
-def finance_requester(make_user):
-    return make_user(roles.FINANCE)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone, translation
 from wagtail.documents import get_document_model
 
@@ -19,11 +18,10 @@ from catalog import roles
 from channels.models import (
     ChannelEvent,
     CollectionRecord,
-    IntegratorAccess,
     PaymentMethod,
     ServiceChannel,
 )
-from channels.services import api_token_issue
+from tests.workflows.conftest import ask
 from workflows.models import GateItem, PhaseApprovalTask, PhaseMove
 from workflows.phases import Phase
 from workflows.selectors import moves_awaiting
@@ -31,16 +29,10 @@ from workflows.services import (
     approvals_needed,
     move_approve,
     move_reject,
-    move_request,
     move_withdraw,
     plan_create,
     user_may_approve,
 )
-
-
-def ask(wave, user, to_phase=Phase.PILOT, **fields):
-    fields.setdefault("reason", "出島で先行導入を始める")
-    return move_request(plan=wave, to_phase=to_phase, user=user, **fields)
 
 
 def refusal(call, **kwargs):
@@ -72,35 +64,6 @@ def document(title="契約書"):
     return get_document_model().objects.create(
         title=title, file=ContentFile(b"%PDF-1.4 contract", name="contract.pdf")
     )
-
-
-@pytest.fixture
-def preparing(make_wave):
-    """A wave in preparation: its pilot service's channel is ready but off."""
-    return make_wave(phase=Phase.PREPARATION)
-
-
-@pytest.fixture
-def finance_requester(make_user):
-    return make_user(roles.FINANCE)
-
-
-@pytest.fixture
-def served_methods(make_user):
-    """``served_methods(service)``: the methods the integrator API serves for a service."""
-    _access, token = api_token_issue(
-        name="決済代行業者",
-        user=make_user(roles.SYSTEM_ADMIN),
-        scopes=[IntegratorAccess.Scope.CHANNELS_READ],
-    )
-    client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def served(service):
-        response = client.get(f"/api/v1/services/{service.code}")
-        assert response.status_code == 200, response.content
-        return [channel["method"] for channel in response.json()["channels"]]
-
-    return served
 
 
 # --- Approval is required -------------------------------------------------------------

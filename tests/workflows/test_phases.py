@@ -10,13 +10,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
-from catalog import roles
-from channels.models import ChannelEvent, IntegratorAccess, PaymentMethod, ServiceChannel
-from channels.services import api_token_issue, channel_publish, channel_unpublish
+from channels.models import ChannelEvent, PaymentMethod, ServiceChannel
+from channels.services import channel_publish, channel_unpublish
 from workflows.models import ChannelSwitch, PhaseMove, RolloutPlan
 from workflows.phases import Phase, allowed_moves, check_move
 from workflows.services import move_approve, move_request, plan_create
@@ -88,24 +86,6 @@ def channels_of(wave):
         ServiceChannel.objects.get(service=link.service)
         for link in wave.plan_services.order_by("sort_order")
     ]
-
-
-@pytest.fixture
-def served_methods(make_user):
-    """``served_methods(service)``: the methods the integrator API serves for a service."""
-    _access, token = api_token_issue(
-        name="基幹税務システム",
-        user=make_user(roles.SYSTEM_ADMIN),
-        scopes=[IntegratorAccess.Scope.CHANNELS_READ],
-    )
-    client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def served(service):
-        response = client.get(f"/api/v1/services/{service.code}")
-        assert response.status_code == 200, response.content
-        return [channel["method"] for channel in response.json()["channels"]]
-
-    return served
 
 
 # --- The table ------------------------------------------------------------------------

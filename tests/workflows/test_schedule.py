@@ -7,9 +7,7 @@ a late run catches up) and never lets a move take effect twice. The clock is mov
 ``unittest.mock.patch("django.utils.timezone.now")`` (freezegun is not installed).
 """
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,6 +17,7 @@ from django_q.models import Schedule
 
 from channels import services as channel_services
 from channels.models import ChannelEvent, ServiceChannel
+from tests.workflows.conftest import clock_at
 from workflows.models import ChannelSwitch, PhaseMove, PlanPhase, RolloutPlan
 from workflows.phases import Phase
 from workflows.services import (
@@ -30,13 +29,6 @@ from workflows.services import (
     plan_create,
 )
 from workflows.tasks import APPLY_SCHEDULE_NAME, apply_scheduled_moves
-
-
-@contextlib.contextmanager
-def clock_at(moment):
-    """Let ``timezone.now()`` answer ``moment`` (everything that asks it at call time)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def in_an_hour():
@@ -66,11 +58,6 @@ def state(wave):
 def status_of(move):
     move.refresh_from_db()
     return move.status
-
-
-@pytest.fixture
-def preparing(make_wave):
-    return make_wave(phase=Phase.PREPARATION)
 
 
 @pytest.fixture
