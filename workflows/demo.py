@@ -21,8 +21,9 @@ from wagtail.log_actions import log
 
 from catalog.models import Service
 from channels.models import CollectionRecord, PaymentMethod
-from workflows.models import GateItem, RolloutPlan
+from workflows.models import ChannelSwitch, GateItem, RolloutPlan
 from workflows.phases import MOVES, ORDER
+from workflows.selectors import scope_slots
 from workflows.services import plan_create
 from workflows.setup import evidence_collection
 
@@ -115,7 +116,16 @@ def _create_wave(row, *, sort_order, user):
     plan.save(update_fields=["sort_order"])
     for index, gate in enumerate(row.get("gates", [])):
         _create_gate(plan, gate, sort_order=index, user=user)
+    _record_switches(plan)
     return plan
+
+
+def _record_switches(plan):
+    """The channels the wave's current phase has on count as the wave's, as if its moves had
+    switched them on: suspending the demo wave switches them off, as it would a real one."""
+    for slot in scope_slots(plan, plan.phase):
+        if slot.channel is not None and slot.channel.live:
+            ChannelSwitch.objects.create(plan=plan, channel=slot.channel, switched_on_by=None)
 
 
 def _schedule_row(entry):

@@ -18,6 +18,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -254,8 +255,9 @@ class PhaseMove(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
 
     OPEN = (Status.IN_REVIEW, Status.APPROVED)
 
+    # A wave with requests keeps them: they are its audit trail (and its channel switches).
     plan = models.ForeignKey(
-        RolloutPlan, verbose_name=_("rollout wave"), on_delete=models.CASCADE, related_name="moves"
+        RolloutPlan, verbose_name=_("rollout wave"), on_delete=models.PROTECT, related_name="moves"
     )
     from_phase = models.CharField(_("from"), max_length=20, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=20, choices=Phase.choices)
@@ -280,11 +282,26 @@ class PhaseMove(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
     )
     applied_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    channel_revisions = models.JSONField(
+        _("channel revisions approved"),
+        default=dict,
+        blank=True,
+        help_text=_("Channel id → the revision finance approved with the move."),
+    )
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="phasemove")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One open request per wave, held by the database itself: two submits at once
+            # cannot both get through, whatever locking the database offers.
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(status__in=["in_review", "approved"]),
+                name="one_open_move_per_wave",
+            )
+        ]
         verbose_name = _("phase move request")
         verbose_name_plural = _("Phase move requests")
         # Wagtail publishes the request when its workflow is approved; only approvers hold
@@ -320,6 +337,7 @@ class PhaseApprovalTask(AbstractGroupApprovalTask):
     required_approvals = models.PositiveSmallIntegerField(
         _("approvals required"),
         default=1,
+        validators=[MinValueValidator(1)],
         help_text=_("How many different members of the groups must approve."),
     )
 
@@ -366,8 +384,10 @@ class PhaseApproval(models.Model):
     )
     move = models.ForeignKey(PhaseMove, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The approver's name as it was, so the record still says who after the user is gone.
+    approver_name = models.CharField(_("approver"), max_length=150, blank=True)
     approved_at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(blank=True)
     override_reason = models.TextField(blank=True)
@@ -387,11 +407,19 @@ class PhaseApproval(models.Model):
 
 
 class ChannelSwitch(models.Model):
-    """A channel a wave switched on (it was off before), until the wave is suspended."""
+    """A channel a wave switched on (it was off before), until the wave is suspended. When
+    another wave still has the channel on, suspending hands the switch over to that wave."""
 
     plan = models.ForeignKey(RolloutPlan, on_delete=models.CASCADE, related_name="switches")
     channel = models.ForeignKey(ServiceChannel, on_delete=models.CASCADE, related_name="+")
-    switched_on_by = models.ForeignKey(PhaseMove, on_delete=models.CASCADE, related_name="+")
+    switched_on_by = models.ForeignKey(
+        PhaseMove,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty for channels a wave had on before its moves were recorded here."),
+    )
     switched_off_by = models.ForeignKey(
         PhaseMove, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

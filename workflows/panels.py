@@ -16,8 +16,9 @@ class MovesToApprovePanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context):
-        return {"moves": list(moves_awaiting(self.user).order_by("requested_at"))}
+        return {"moves": self.moves}
 
     def render_html(self, parent_context=None):
-        context = self.get_context_data(parent_context)
-        return super().render_html(parent_context) if context["moves"] else ""
+        # Read once: an empty panel is not shown at all.
+        self.moves = list(moves_awaiting(self.user).order_by("requested_at"))
+        return super().render_html(parent_context) if self.moves else ""

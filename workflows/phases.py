@@ -72,6 +72,11 @@ SCOPES = {
 }
 
 
+def position(phase):
+    """Where ``phase`` sorts in a schedule: the policy's order, 中断 last."""
+    return ORDER.index(phase) if phase in ORDER else len(ORDER)
+
+
 def label(phase):
     """The phase as staff read it."""
     return str(Phase(phase).label)

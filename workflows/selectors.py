@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
+from wagtail.models import WorkflowState
 
 from catalog.models import Service
 from catalog.permissions import policy_for
 from channels.models import CollectionRecord, ServiceChannel
-from workflows.models import GateItem, PhaseMove, RolloutPlan
+from workflows.models import GateItem, PhaseApprovalTask, PhaseMove, RolloutPlan
 from workflows.phases import SCOPES, Scope
 
 
@@ -158,10 +159,21 @@ def open_move(plan):
     return plan.moves.filter(Q(status__in=PhaseMove.OPEN)).first()
 
 
+def current_approval(move):
+    """``(task_state, task)`` of the approval the request waits for, or ``(None, None)``."""
+    task_state = move.current_workflow_task_state
+    if task_state is None:
+        return None, None
+    return task_state, task_state.task.specific
+
+
+def is_approver(user, task):
+    """Whether ``user`` approves for ``task`` (a phase-move approval task of theirs)."""
+    return isinstance(task, PhaseApprovalTask) and task.user_is_approver(user)
+
+
 def moves_awaiting(user):
     """The requests waiting for ``user``'s approval (for the dashboard)."""
-    from workflows.models import PhaseApprovalTask
-
     task_states = [
         state_id
         for task in PhaseApprovalTask.objects.filter(active=True)
@@ -169,11 +181,28 @@ def moves_awaiting(user):
     ]
     if not task_states:
         return PhaseMove.objects.none()
-    from wagtail.models import WorkflowState
-
     object_ids = WorkflowState.objects.filter(pk__in=task_states).values_list(
         "object_id", flat=True
     )
     return moves_visible_to(user).filter(
         status=PhaseMove.Status.IN_REVIEW, pk__in=[int(pk) for pk in object_ids]
     )
+
+
+def approvals_needed(move):
+    """``(given, required)`` for the approval the request waits for (``None`` when none)."""
+    task_state, task = current_approval(move)
+    if task_state is None or not isinstance(task, PhaseApprovalTask):
+        return None
+    return task_state.phase_approvals.count(), task.required_approvals
+
+
+def user_may_approve(user, move):
+    """Whether ``user`` can approve ``move`` now: an approver of its current task, not the
+    requester, and not already among its approvers."""
+    if move.status != PhaseMove.Status.IN_REVIEW or move.requested_by_id == user.pk:
+        return False
+    task_state, task = current_approval(move)
+    if task_state is None or not is_approver(user, task):
+        return False
+    return not task_state.phase_approvals.filter(approver=user).exists()

@@ -12,7 +12,8 @@ wave: who, when, what and why.
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -28,8 +29,15 @@ from workflows.models import (
     RolloutPlan,
 )
 from workflows.permissions import can_request_moves
-from workflows.phases import ORDER, Phase, check_move, label
-from workflows.selectors import open_move, scope_slots, services_in_scope, unmet_gates
+from workflows.phases import Phase, check_move, label, position
+from workflows.selectors import (
+    current_approval,
+    is_approver,
+    open_move,
+    scope_slots,
+    services_in_scope,
+    unmet_gates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +55,11 @@ def plan_create(
         for order, (service, pilot) in enumerate(services):
             PlanService.objects.create(plan=plan, service=service, pilot=pilot, sort_order=order)
         for row in schedule:
-            entry = PlanPhase(plan=plan, sort_order=_phase_order(row["phase"]), **row)
+            entry = PlanPhase(plan=plan, sort_order=position(row["phase"]), **row)
             entry.full_clean()
             entry.save()
         log(plan, "wagtail.create", user=user)
     return plan
-
-
-def _phase_order(phase):
-    return ORDER.index(phase) if phase in ORDER else len(ORDER)
 
 
 def _gate_summary(unmet):
@@ -99,7 +103,7 @@ def move_request(*, plan, to_phase, user, reason, effective_at=None, override_re
                 _("This wave already has a request waiting; withdraw it or wait for its outcome.")
             )
         check_move(plan.phase, to_phase, resume_phase=plan.resume_phase)
-        move = PhaseMove.objects.create(
+        move = _create_move(
             plan=plan,
             from_phase=plan.phase,
             to_phase=to_phase,
@@ -127,6 +131,18 @@ def move_request(*, plan, to_phase, user, reason, effective_at=None, override_re
     return move
 
 
+def _create_move(**fields):
+    """Create the request; a second one for the same wave at the same moment hits the
+    database's one-open-request constraint and gets the same answer as above."""
+    try:
+        with transaction.atomic():
+            return PhaseMove.objects.create(**fields)
+    except IntegrityError:
+        raise ValidationError(
+            _("This wave already has a request waiting; withdraw it or wait for its outcome.")
+        ) from None
+
+
 def _log(plan, action, user, move, **data):
     log(
         plan,
@@ -152,34 +168,10 @@ def _locked_open_move(move, status=PhaseMove.Status.IN_REVIEW):
 
 
 def _current_task(move):
-    task_state = move.current_workflow_task_state
+    task_state, task = current_approval(move)
     if task_state is None:
         raise ValidationError(_("This request is no longer waiting for approval."))
-    return task_state, task_state.task.specific
-
-
-def approvals_needed(move):
-    """``(given, required)`` for the task the request is at (``None`` when at none)."""
-    task_state = move.current_workflow_task_state
-    if task_state is None:
-        return None
-    task = task_state.task.specific
-    required = getattr(task, "required_approvals", 1)
-    return task_state.phase_approvals.count(), required
-
-
-def user_may_approve(user, move):
-    """Whether ``user`` can approve ``move`` now: an approver of its current task, not the
-    requester, and not already among its approvers."""
-    if move.status != PhaseMove.Status.IN_REVIEW or move.requested_by_id == user.pk:
-        return False
-    task_state = move.current_workflow_task_state
-    if task_state is None:
-        return False
-    task = task_state.task.specific
-    if not getattr(task, "user_is_approver", lambda u: False)(user):
-        return False
-    return not task_state.phase_approvals.filter(approver=user).exists()
+    return task_state, task
 
 
 def move_approve(*, move, user, comment="", override_reason=""):
@@ -191,7 +183,7 @@ def move_approve(*, move, user, comment="", override_reason=""):
     with transaction.atomic():
         move = _locked_open_move(move)
         task_state, task = _current_task(move)
-        if not getattr(task, "user_is_approver", lambda u: False)(user):
+        if not is_approver(user, task):
             raise PermissionDenied(_("Only finance's approvers may approve phase moves."))
         if move.requested_by_id == user.pk:
             raise PermissionDenied(
@@ -214,6 +206,7 @@ def move_approve(*, move, user, comment="", override_reason=""):
             task_state=task_state,
             move=move,
             approver=user,
+            approver_name=user.get_full_name() or user.get_username(),
             comment=comment,
             override_reason=override_reason if unmet else "",
         )
@@ -253,8 +246,16 @@ def move_approve(*, move, user, comment="", override_reason=""):
 
 def _approved(move, user):
     """The workflow is through: the move waits for its date, or is due now (returns
-    whether it is)."""
-    PhaseMove.objects.filter(pk=move.pk).update(status=PhaseMove.Status.APPROVED)
+    whether it is). The revisions of the channels it will switch on are kept as approved:
+    exactly those go live, never a draft edited afterwards."""
+    approved_revisions = {
+        str(slot.channel.pk): slot.channel.latest_revision_id
+        for slot in scope_slots(move.plan, move.to_phase)
+        if slot.channel is not None and not slot.channel.live
+    }
+    PhaseMove.objects.filter(pk=move.pk).update(
+        status=PhaseMove.Status.APPROVED, channel_revisions=approved_revisions
+    )
     if move.effective_at is None or move.effective_at <= timezone.now():
         return True
     _log(
@@ -275,7 +276,7 @@ def move_reject(*, move, user, comment):
     with transaction.atomic():
         move = _locked_open_move(move)
         task_state, task = _current_task(move)
-        if not task.user_is_approver(user):
+        if not is_approver(user, task):
             raise PermissionDenied(_("Only finance's approvers may send phase moves back."))
         task_state.reject(user=user, comment=comment)
         # A request sent back is finished (the requester asks anew), so Wagtail's workflow
@@ -347,7 +348,7 @@ def move_apply(*, move_id, user=None):
             _log(plan, "workflows.move.fail", user, move, reason=outcome)
             move.refresh_from_db()
             return move
-        switched_on, switched_off = _switch_channels(plan, move, user)
+        switched_on, switched_off, left = _switch_channels(plan, move, user)
         _record_actual_dates(plan, move, timezone.localdate(now))
         if move.to_phase == Phase.SUSPENDED:
             plan.resume_phase = move.from_phase
@@ -359,6 +360,11 @@ def move_apply(*, move_id, user=None):
             "on": len(switched_on),
             "off": len(switched_off),
         }
+        if left:
+            outcome += " " + _(
+                "Left as they were (set up after the approval, or still on for another "
+                "wave): %(names)s."
+            ) % {"names": "、".join(left)}
         PhaseMove.objects.filter(pk=move.pk).update(outcome=outcome)
         _log(
             plan,
@@ -367,6 +373,7 @@ def move_apply(*, move_id, user=None):
             move,
             switched_on=switched_on,
             switched_off=switched_off,
+            left=left,
             scheduled=move.effective_at is not None,
         )
     move.refresh_from_db()
@@ -374,37 +381,67 @@ def move_apply(*, move_id, user=None):
 
 
 def _switch_channels(plan, move, user):
-    """Switch on the phase's channels that are off, or — when suspending — switch off
-    what the wave switched on, so integrators see what was published before it."""
-    switched_on, switched_off = [], []
+    """Switch on the phase's channels that are off, at the revisions finance approved — or,
+    when suspending, switch off what the wave switched on, so integrators see what was
+    published before it. Returns the channels switched on, off, and left alone."""
+    switched_on, switched_off, left = [], [], []
     if move.to_phase == Phase.SUSPENDED:
-        held = _held_by_other_waves(plan)
+        holders = _held_by_other_waves(plan)
         for switch in plan.switches.filter(switched_off_by=None).select_related(
             "channel__service", "channel__method"
         ):
-            pair = (switch.channel.service_id, switch.channel.method_id)
-            if switch.channel.live and pair not in held:
+            holder = holders.get((switch.channel.service_id, switch.channel.method_id))
+            if holder is not None:
+                # Another wave still has it on: the switch is that wave's now, so its own
+                # suspension later switches the channel off.
+                switch.plan = holder
+                switch.save(update_fields=["plan"])
+                left.append(str(switch.channel))
+                continue
+            if switch.channel.live:
                 channel_unpublish(channel=switch.channel, user=user)
                 switched_off.append(str(switch.channel))
             switch.switched_off_by = move
             switch.save(update_fields=["switched_off_by"])
-        return switched_on, switched_off
-    for slot in scope_slots(plan, move.to_phase):
-        if slot.channel is not None and not slot.channel.live:
-            channel_switch_on(channel=slot.channel, user=user)
-            ChannelSwitch.objects.create(plan=plan, channel=slot.channel, switched_on_by=move)
-            switched_on.append(str(slot.channel))
-    return switched_on, switched_off
+        return switched_on, switched_off, left
+    due = [
+        slot.channel
+        for slot in scope_slots(plan, move.to_phase)
+        if slot.channel is not None and not slot.channel.live
+    ]
+    approved = move.channel_revisions
+    changed = [
+        str(channel)
+        for channel in due
+        if str(channel.pk) in approved and channel.latest_revision_id != approved[str(channel.pk)]
+    ]
+    if changed:
+        raise ValidationError(
+            _(
+                "These channels were changed after finance approved the move, so it did not "
+                "take effect: %(names)s. Ask again, so that finance sees the new settings."
+            )
+            % {"names": "、".join(changed)}
+        )
+    for channel in due:
+        if str(channel.pk) not in approved:
+            left.append(str(channel))  # set up after the approval: not approved with it
+            continue
+        channel_switch_on(channel=channel, user=user)
+        ChannelSwitch.objects.create(plan=plan, channel=channel, switched_on_by=move)
+        switched_on.append(str(channel))
+    return switched_on, switched_off, left
 
 
 def _held_by_other_waves(plan):
-    """The (service, method) pairs another wave that is not suspended keeps switched on in
-    its current phase: suspending this wave leaves those channels on."""
-    held = set()
+    """Which other wave, not suspended, keeps each (service, method) switched on in its
+    current phase."""
+    held = {}
     for other in RolloutPlan.objects.exclude(pk=plan.pk).exclude(phase=Phase.SUSPENDED):
         methods = list(other.methods.values_list("pk", flat=True))
         for service_id in services_in_scope(other, other.phase).values_list("pk", flat=True):
-            held.update((service_id, method_id) for method_id in methods)
+            for method_id in methods:
+                held.setdefault((service_id, method_id), other)
     return held
 
 
@@ -416,7 +453,7 @@ def _record_actual_dates(plan, move, today):
         left.actual_end = today
         left.save(update_fields=["actual_end"])
     entered, _created = PlanPhase.objects.get_or_create(
-        plan=plan, phase=move.to_phase, defaults={"sort_order": _phase_order(move.to_phase)}
+        plan=plan, phase=move.to_phase, defaults={"sort_order": position(move.to_phase)}
     )
     if move.from_phase != Phase.SUSPENDED or entered.actual_start is None:
         entered.actual_start = today
@@ -431,8 +468,11 @@ def apply_due_moves():
     next run catches up; :func:`move_apply` makes a second run a no-op. A move that fails
     unexpectedly is marked failed with the error, so it is neither lost nor retried forever.
     """
+    # An approved move without a date was due at once; one still here (its web request
+    # died before it took effect) is caught up like a dated one.
     due = PhaseMove.objects.filter(
-        status=PhaseMove.Status.APPROVED, effective_at__lte=timezone.now()
+        Q(effective_at__lte=timezone.now()) | Q(effective_at__isnull=True),
+        status=PhaseMove.Status.APPROVED,
     ).order_by("effective_at", "pk")
     applied = 0
     for move_id in due.values_list("pk", flat=True):
@@ -443,14 +483,21 @@ def apply_due_moves():
 
 
 def _take_effect(move_id, *, user=None):
-    """:func:`move_apply`, with an unexpected failure recorded on the move and in its wave's
-    log rather than raised: nothing of the move was written, since its transaction rolled
-    back, and it is neither lost nor retried forever."""
+    """:func:`move_apply`, with a failure recorded rather than raised. Nothing of the move
+    was written, since its transaction rolled back. A database hiccup leaves it approved
+    for the next run of the schedule; anything else marks it failed with the reason, on
+    the move and in its wave's log, so it is neither lost nor retried forever."""
     try:
         return move_apply(move_id=move_id, user=user)
+    except OperationalError:
+        logger.warning("Phase move %s: database unavailable, left for the next run", move_id)
+        return None
     except Exception as error:  # noqa: BLE001 (recorded, see above)
         logger.exception("Phase move %s could not take effect", move_id)
-        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        if isinstance(error, ValidationError):
+            reason = " ".join(error.messages)
+        else:
+            reason = _("The move could not take effect: %(error)s") % {"error": error}
         with transaction.atomic():
             failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
                 status=PhaseMove.Status.FAILED, outcome=reason

@@ -39,7 +39,8 @@ ROLE_ROLLOUT_PERMISSIONS = {
     ]
     + ["workflows.view_phasemove"],
 }
-# Finance attaches contracts and test reports to gate items as Wagtail documents.
+# Finance attaches contracts and test reports to gate items as Wagtail documents, in the
+# staff-only evidence collection (the only one finance may upload to or choose from).
 FINANCE_DOCUMENT_PERMISSIONS = ["add_document", "change_document", "choose_document"]
 
 
@@ -85,15 +86,15 @@ def ensure_rollout_setup(using=DEFAULT_DB_ALIAS, **kwargs):
         group = Group.objects.using(using).get(name=name)
         group.permissions.add(*roles.permissions_named(permission_names))
     finance = Group.objects.using(using).get(name=roles.FINANCE)
+    evidence = evidence_collection()
     for codename in FINANCE_DOCUMENT_PERMISSIONS:
         GroupCollectionPermission.objects.using(using).get_or_create(
             group=finance,
-            collection=root_collection(),
+            collection=evidence,
             permission=Permission.objects.get(
                 content_type__app_label="wagtaildocs", codename=codename
             ),
         )
-    evidence_collection()
     ensure_approval_workflow(using)
     Schedule.objects.using(using).get_or_create(
         name=APPLY_SCHEDULE_NAME,

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,19 +25,21 @@ from workflows.models import PhaseMove
 from workflows.permissions import can_request_moves, request_is_within_departments
 from workflows.phases import SCOPES, Phase, Scope, allowed_moves, label
 from workflows.selectors import (
+    approvals_needed,
+    current_approval,
     gate_results,
+    is_approver,
     moves_visible_to,
     open_move,
     plans_visible_to,
     scope_slots,
+    user_may_approve,
 )
 from workflows.services import (
-    approvals_needed,
     move_approve,
     move_reject,
     move_request,
     move_withdraw,
-    user_may_approve,
 )
 
 
@@ -262,7 +265,9 @@ class MoveIndexView(generic.IndexView):
     """Every request a user may see, newest first."""
 
     def get_base_queryset(self):
-        return moves_visible_to(self.request.user)
+        return moves_visible_to(self.request.user).select_related(
+            "requested_by__wagtail_userprofile"
+        )
 
     def get_edit_url(self, instance):
         return reverse("rollout_moves:detail", args=[instance.pk])
@@ -316,7 +321,7 @@ class MoveDetailView(WagtailAdminTemplateMixin, TemplateView):
         reject_form = kwargs.pop("reject_form", None) or RejectForm()
         is_open = move.status == PhaseMove.Status.IN_REVIEW
         gates = gate_results(plan, move.to_phase) if move.status in PhaseMove.OPEN else []
-        approver = is_open and _is_approver(user, move)
+        approver = is_open and is_approver(user, current_approval(move)[1])
         return super().get_context_data(
             move=move,
             plan=plan,
@@ -337,12 +342,6 @@ class MoveDetailView(WagtailAdminTemplateMixin, TemplateView):
         )
 
 
-def _is_approver(user, move):
-    task_state = move.current_workflow_task_state
-    task = task_state.task.specific if task_state else None
-    return bool(task and getattr(task, "user_is_approver", lambda u: False)(user))
-
-
 def _act(request, pk, form_class, action, success):
     """Run one action on a request from its page; a refusal comes back as a message and
     the form keeps what was typed."""
@@ -355,7 +354,14 @@ def _act(request, pk, form_class, action, success):
         except (ValidationError, PermissionDenied) as error:
             _add_errors(form, error)
         else:
-            messages.success(request, success(move))
+            if move.status == PhaseMove.Status.FAILED:
+                messages.error(
+                    request,
+                    _("The approval is recorded, but the move could not take effect: %(why)s")
+                    % {"why": move.outcome},
+                )
+            else:
+                messages.success(request, success(move))
             return redirect("rollout_moves:detail", move.pk)
     key = "approve_form" if form_class is ApproveForm else "reject_form"
     return _render_with(request, pk, key, form)
@@ -375,10 +381,9 @@ def _approved_message(move):
             "phase": move.get_to_phase_display(),
             "outcome": move.outcome,
         }
-    if move.status == PhaseMove.Status.APPROVED:
-        return _("Approved. The move takes effect at %(when)s.") % {
-            "when": move.effective_at.strftime("%Y-%m-%d %H:%M")
-        }
+    if move.status == PhaseMove.Status.APPROVED and move.effective_at:
+        when = date_format(timezone.localtime(move.effective_at), "Y-m-d H:i")
+        return _("Approved. The move takes effect at %(when)s.") % {"when": when}
     given, required = approvals_needed(move) or (0, 0)
     return _("Your approval is recorded (%(given)d of %(required)d).") % {
         "given": given,

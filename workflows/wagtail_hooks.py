@@ -57,8 +57,9 @@ class RolloutPlanViewSet(ModelViewSet):
                             FieldPanel("phase"),
                             FieldPanel("planned_start", widget=MonthInput()),
                             FieldPanel("planned_end", widget=MonthInput()),
-                            FieldPanel("actual_start"),
-                            FieldPanel("actual_end"),
+                            # Written when moves take effect, so they match the audit log.
+                            FieldPanel("actual_start", read_only=True),
+                            FieldPanel("actual_end", read_only=True),
                         ],
                     )
                 ],
@@ -101,7 +102,8 @@ class RolloutPlanViewSet(ModelViewSet):
 
 
 class MoveURLFinder(ModelAdminURLFinder):
-    """Wagtail's dashboard ("awaiting your review") links a request to its page."""
+    """Wagtail's screens that link an object (its dashboard panel of the user's own
+    requests in a workflow, the site history) link a request to its page."""
 
     edit_url_name = "rollout_moves:detail"
 

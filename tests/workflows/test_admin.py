@@ -9,7 +9,7 @@ from wagtail.models import WorkflowContentType
 
 from catalog import roles
 from channels.models import ServiceChannel
-from workflows.models import GateItem, PhaseApprovalTask, PhaseMove
+from workflows.models import GateItem, PhaseApprovalTask, PhaseMove, RolloutPlan
 from workflows.phases import Phase
 from workflows.services import move_request
 
@@ -54,7 +54,7 @@ def test_the_wave_page_shows_phase_gates_services_and_the_request_button(client,
     client.force_login(requester)
     page = _text(client.get(reverse("rollouts:detail", args=[wave.pk])))
     assert "先行導入" in page
-    assert "横展開の前のゲート" in page or "横展開" in page
+    assert "横展開へのゲート条件" in page
     for link in wave.plan_services.all():
         assert link.service.name in page
     assert reverse("rollouts:request", args=[wave.pk]) in page
@@ -93,6 +93,7 @@ def test_missing_reason_is_an_error_on_the_field(client, wave, requester):
     client.force_login(requester)
     response = client.post(reverse("rollouts:request", args=[wave.pk]), {"to_phase": "rollout"})
     assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
     assert not PhaseMove.objects.exists()
 
 
@@ -105,8 +106,9 @@ def test_unmet_gates_block_a_department_request_with_the_gate_named(client, make
     )
     assert response.status_code == 200
     assert not PhaseMove.objects.exists()
-    page = _text(response)
-    assert "横展開" in page
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "横展開のゲート条件を満たしていません" in errors
+    assert "決済チャネルが設定されている" in errors
 
 
 def test_finance_approves_on_the_request_page_and_the_channels_go_live(
@@ -228,7 +230,7 @@ def test_finance_edits_the_schedule_with_month_fields(client, wave, approver):
         "wagtailadmin_reports:site_history",
     ],
 )
-def test_wagtail_reports_list_requests_without_failing(client, wave, requester, report):
+def test_wagtail_reports_still_open_while_requests_are_in_review(client, wave, requester, report):
     move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
     admin = get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
     client.force_login(admin)
@@ -268,3 +270,71 @@ def test_gate_evidence_opens_for_staff_only(client, wave, requester):
     served = client.get(contract.url)
     assert served.status_code == 200
     assert b"".join(served.streaming_content).startswith(b"%PDF-1.4")
+
+
+def test_an_approval_that_cannot_take_effect_says_so(
+    client, wave, requester, approver, monkeypatch
+):
+    def broken(*, channel, user=None):
+        raise RuntimeError("決済代行業者のAPIが応答しません")
+
+    monkeypatch.setattr("workflows.services.channel_switch_on", broken)
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    response = client.post(
+        reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
+    )
+    page = _text(response)
+    assert "承認は記録しましたが、移行を実施できませんでした" in page
+    assert "決済代行業者のAPIが応答しません" in page
+    assert "実施できず" in page
+
+
+def test_a_scheduled_approval_names_the_date_in_japan_time(client, wave, requester, approver):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    when = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+    move = move_request(
+        plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好", effective_at=when
+    )
+    client.force_login(approver)
+    response = client.post(
+        reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
+    )
+    local = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    assert f"{local}に移行します" in _text(response)
+
+
+def test_a_wave_with_requests_cannot_be_deleted(client, wave, requester):
+    move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    admin = get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
+    client.force_login(admin)
+    response = client.post(reverse("rollouts:delete", args=[wave.pk]))
+    assert response.status_code in (200, 302)
+    assert RolloutPlan.objects.filter(pk=wave.pk).exists()
+    assert PhaseMove.objects.filter(plan=wave).exists()
+
+
+def test_an_approvers_name_outlives_their_account(wave, requester, approver):
+    from workflows.services import move_approve
+
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    move_approve(move=move, user=approver)
+    name = approver.get_username()
+    approver.delete()
+    approval = move.approvals.get()
+    assert approval.approver is None
+    assert approval.approver_name == name
+
+
+def test_finance_chooses_evidence_from_the_staff_only_collection(approver):
+    from wagtail.documents import get_document_model
+    from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+
+    from workflows.setup import evidence_collection
+
+    policy = CollectionOwnershipPermissionPolicy(get_document_model())
+    collections = policy.collections_user_has_permission_for(approver, "add")
+    assert list(collections) == [evidence_collection()]

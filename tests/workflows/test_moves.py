@@ -24,14 +24,16 @@ from channels.models import (
 from tests.workflows.conftest import ask
 from workflows.models import GateItem, PhaseApprovalTask, PhaseMove
 from workflows.phases import Phase
-from workflows.selectors import moves_awaiting
-from workflows.services import (
+from workflows.selectors import (
     approvals_needed,
+    moves_awaiting,
+    user_may_approve,
+)
+from workflows.services import (
     move_approve,
     move_reject,
     move_withdraw,
     plan_create,
-    user_may_approve,
 )
 
 
@@ -548,8 +550,8 @@ def test_a_request_sent_back_leaves_no_open_wagtail_workflow(preparing, requeste
     assert ask(preparing, requester).status == PhaseMove.Status.IN_REVIEW
 
 
-def test_suspending_a_wave_leaves_on_a_channel_another_wave_keeps_on(
-    make_wave, make_department, requester, approver, finance_requester
+def test_a_channel_two_waves_share_goes_off_when_the_last_of_them_is_suspended(
+    make_wave, requester, approver, finance_requester
 ):
     first = make_wave(phase=Phase.PREPARATION, services=1, pilot=1)
     shared = first.plan_services.get().service
@@ -562,9 +564,14 @@ def test_suspending_a_wave_leaves_on_a_channel_another_wave_keeps_on(
     move_approve(move=ask(first, requester), user=approver)
     channel = ServiceChannel.objects.get(service=shared)
     assert channel.live
+
     suspend = ask(first, finance_requester, to_phase=Phase.SUSPENDED, reason="障害対応")
     move_approve(move=suspend, user=approver)
     assert phase_of(first) == Phase.SUSPENDED
     channel.refresh_from_db()
     assert channel.live, "the second wave still has it on in its pilot"
-    assert phase_of(second) == Phase.PILOT
+
+    suspend = ask(second, finance_requester, to_phase=Phase.SUSPENDED, reason="障害対応")
+    move_approve(move=suspend, user=approver)
+    channel.refresh_from_db()
+    assert not channel.live, "no wave has it on any more"

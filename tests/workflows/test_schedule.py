@@ -8,17 +8,20 @@ a late run catches up) and never lets a move take effect twice. The clock is mov
 """
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from channels import services as channel_services
 from channels.models import ChannelEvent, ServiceChannel
+from tests.channels.conftest import valid_config
 from tests.workflows.conftest import clock_at
-from workflows.models import ChannelSwitch, PhaseMove, PlanPhase, RolloutPlan
+from workflows.models import ChannelSwitch, PhaseMove, PlanPhase, PlanService, RolloutPlan
 from workflows.phases import Phase
 from workflows.services import (
     apply_due_moves,
@@ -324,22 +327,31 @@ def two_pilots(make_wave):
     return make_wave(phase=Phase.PREPARATION, services=2, pilot=2)
 
 
-def test_a_failure_midway_switches_nothing_and_leaves_the_move_for_the_next_run(
-    two_pilots, requester, approver, failing_second_switch, monkeypatch
+def test_a_database_hiccup_midway_switches_nothing_and_leaves_the_move_for_the_next_run(
+    two_pilots, requester, approver, monkeypatch
 ):
+    calls = []
+
+    def switch_on(*, channel, user=None):
+        calls.append(channel)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return channel_services.channel_switch_on(channel=channel, user=user)
+
+    monkeypatch.setattr("workflows.services.channel_switch_on", switch_on)
     move = scheduled_move(two_pilots, requester, approver)
     before = state(two_pilots)
-    with clock_at(move.effective_at), pytest.raises(RuntimeError):
-        move_apply(move_id=move.pk)
-    assert len(failing_second_switch) == 2  # the first channel had been switched on
+    with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+        assert apply_due_moves() == 0
+    assert len(calls) == 2  # the first channel had been switched on
     assert state(two_pilots) == before
     assert not ChannelSwitch.objects.exists()
     assert not two_pilots.schedule.exists()
     assert status_of(move) == PhaseMove.Status.APPROVED
 
-    # Whatever failed is fixed; the next run of the schedule lets the move take effect.
+    # The database is back; the next run of the schedule lets the move take effect.
     monkeypatch.setattr("workflows.services.channel_switch_on", channel_services.channel_switch_on)
-    with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+    with clock_at(move.effective_at + dt.timedelta(minutes=2)):
         assert apply_due_moves() == 1
     assert state(two_pilots)[0] == Phase.PILOT
     assert ServiceChannel.objects.filter(live=True).count() == 2
@@ -390,3 +402,52 @@ def test_taking_effect_on_a_new_wave_without_a_schedule_row_creates_one(
     assert list(wave.schedule.values_list("phase", "actual_start")) == [
         (Phase.PILOT, timezone.localdate(move.effective_at))
     ]
+
+
+def test_a_channel_edited_after_the_approval_is_not_published_and_the_move_says_why(
+    preparing, requester, approver, make_user
+):
+    move = scheduled_move(preparing, requester, approver)
+    channel = ServiceChannel.objects.get(service=preparing.plan_services.get(pilot=True).service)
+    channel.fee_rate = "9.99"
+    channel.save_revision(user=requester)  # a new draft nobody approved with the move
+    before = state(preparing)
+    with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+        assert apply_due_moves() == 0
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.FAILED
+    assert "会計課の承認後に変更された" in move.outcome and str(channel) in move.outcome
+    assert state(preparing) == before
+
+
+def test_a_channel_set_up_after_the_approval_is_left_off(
+    make_wave, make_service_for, requester, approver
+):
+    wave = make_wave(phase=Phase.PILOT, services=2, pilot=1)
+    move = scheduled_move(wave, requester, approver, to_phase=Phase.ROLLOUT)
+    late = make_service_for("credit_card", department=requester.administered_departments.get())
+    PlanService.objects.create(plan=wave, service=late, pilot=False)
+    added = channel_services.channel_create(
+        service=late, method=wave.methods.get(), **valid_config("credit_card")
+    )
+    with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+        assert apply_due_moves() == 1
+    added.refresh_from_db()
+    assert not added.live
+    assert str(added) in status_and_outcome(move)[1]
+
+
+def status_and_outcome(move):
+    move.refresh_from_db()
+    return move.status, move.outcome
+
+
+def test_an_approved_move_without_a_date_left_behind_is_caught_up(preparing, requester, approver):
+    """The web request that approved it died before the move took effect."""
+    move = move_request(plan=preparing, to_phase=Phase.PILOT, user=requester, reason="開始")
+    with mock.patch("workflows.services._take_effect"):
+        move_approve(move=move, user=approver)
+    assert status_of(move) == PhaseMove.Status.APPROVED
+    assert apply_due_moves() == 1
+    assert status_of(move) == PhaseMove.Status.APPLIED
+    assert state(preparing)[0] == Phase.PILOT

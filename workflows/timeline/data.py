@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.fiscal import fiscal_year_bounds, fiscal_year_label
 from workflows.models import PlanPhase, month_end
-from workflows.phases import ORDER, Phase
+from workflows.phases import Phase, position
 
 #: The range the timeline shows unless asked otherwise: 令和4年度 – 令和8年度.
 DEFAULT_FIRST_FY = 2022
@@ -115,10 +115,6 @@ class Timeline:
         return f"{first} – {fiscal_year_label(self.last_fy, with_western=True)}"
 
 
-def _phase_position(entry):
-    return ORDER.index(entry.phase) if entry.phase in ORDER else len(ORDER)
-
-
 def _progress(entry):
     if entry.actual_end:
         return Progress.DONE
@@ -161,7 +157,7 @@ def build_timeline(plans, *, first_fy=DEFAULT_FIRST_FY, last_fy=DEFAULT_LAST_FY,
             phase_label=str(plan.get_phase_display()),
             rows=tuple(
                 _row(plan, entry, today)
-                for entry in sorted(plan.schedule.all(), key=_phase_position)
+                for entry in sorted(plan.schedule.all(), key=lambda entry: position(entry.phase))
             ),
         )
         for plan in plans
