@@ -34,10 +34,12 @@ ROLE_ROLLOUT_PERMISSIONS = {
     # Own the schedule, keep the gates and approve moves.
     roles.FINANCE: [PLAN.format(action=action) for action in ("add", "change", "view")]
     + ["workflows.add_phasemove", "workflows.view_phasemove", "workflows.publish_phasemove"],
+    # Keep the waves and the approval set-up: how many approvers a move needs is the
+    # task's setting (設定 → ワークフロー → タスク).
     roles.SYSTEM_ADMIN: [
         PLAN.format(action=action) for action in ("add", "change", "delete", "view")
     ]
-    + ["workflows.view_phasemove"],
+    + ["workflows.view_phasemove", "wagtailcore.change_task", "wagtailcore.change_workflow"],
 }
 # Finance attaches contracts and test reports to gate items as Wagtail documents, in the
 # staff-only evidence collection (the only one finance may upload to or choose from).

@@ -338,3 +338,34 @@ def test_finance_chooses_evidence_from_the_staff_only_collection(approver):
     policy = CollectionOwnershipPermissionPolicy(get_document_model())
     collections = policy.collections_user_has_permission_for(approver, "add")
     assert list(collections) == [evidence_collection()]
+
+
+def test_a_system_administrator_sets_how_many_approvers_a_move_needs(client, make_user):
+    task = PhaseApprovalTask.objects.get()
+    client.force_login(make_user(roles.SYSTEM_ADMIN))
+    url = reverse("wagtailadmin_workflows:edit_task", args=[task.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    assert "必要な承認数" in _text(form)
+    response = client.post(
+        url,
+        {
+            "name": task.name,
+            "groups": list(task.groups.values_list("pk", flat=True)),
+            "required_approvals": "2",
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.required_approvals == 2
+    refused = client.post(
+        url,
+        {
+            "name": task.name,
+            "groups": list(task.groups.values_list("pk", flat=True)),
+            "required_approvals": "0",
+        },
+    )
+    assert refused.status_code == 200
+    task.refresh_from_db()
+    assert task.required_approvals == 2
