@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import translation
 from wagtail.documents import get_document_model
@@ -69,9 +70,18 @@ def load_demo():
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module (a full load takes seconds): each test's own
+    changes roll back as usual, and the load itself after the module's last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def output(db):
-    return load_demo()
+def output(loaded, db):
+    return loaded
 
 
 @pytest.fixture(autouse=True)
