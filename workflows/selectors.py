@@ -10,6 +10,7 @@ from wagtail.models import WorkflowState
 from catalog.models import Service
 from catalog.permissions import policy_for
 from channels.models import CollectionRecord, ServiceChannel
+from channels.selectors import with_status
 from workflows.models import GateItem, PhaseApprovalTask, PhaseMove, RolloutPlan
 from workflows.phases import SCOPES, Scope
 
@@ -38,6 +39,15 @@ def services_in_scope(plan, phase):
     return Service.objects.filter(pk__in=links.values("service")).order_by("code")
 
 
+def plan_channels(plan, methods):
+    """The channels of the wave's services and ``methods``, with their status at hand."""
+    return with_status(
+        ServiceChannel.objects.filter(
+            service__in=plan.plan_services.values("service"), method__in=methods
+        )
+    )
+
+
 @dataclass(frozen=True)
 class ScopeSlot:
     """One service × method a phase covers, and the channel set up for it (if any)."""
@@ -53,7 +63,9 @@ def scope_slots(plan, phase):
     methods = list(plan.methods.all())
     channels = {
         (channel.service_id, channel.method_id): channel
-        for channel in ServiceChannel.objects.filter(service__in=services, method__in=methods)
+        for channel in with_status(
+            ServiceChannel.objects.filter(service__in=services, method__in=methods)
+        )
     }
     return [
         ScopeSlot(service, method, channels.get((service.pk, method.pk)))

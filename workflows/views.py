@@ -19,7 +19,6 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry
 
-from channels.models import ServiceChannel
 from workflows.forms import ApproveForm, MoveRequestForm, RejectForm
 from workflows.models import PhaseMove
 from workflows.permissions import can_request_moves, request_is_within_departments
@@ -31,6 +30,7 @@ from workflows.selectors import (
     is_approver,
     moves_visible_to,
     open_move,
+    plan_channels,
     plans_visible_to,
     scope_slots,
     user_may_approve,
@@ -155,7 +155,7 @@ class PlanDetailView(WagtailAdminTemplateMixin, TemplateView):
         methods = list(plan.methods.all())
         channels = {
             (channel.service_id, channel.method_id): channel
-            for channel in _plan_channels(plan, methods)
+            for channel in plan_channels(plan, methods)
         }
         services = [
             {
@@ -180,12 +180,6 @@ class PlanDetailView(WagtailAdminTemplateMixin, TemplateView):
             may_edit=user.has_perm("workflows.change_rolloutplan"),
             **kwargs,
         )
-
-
-def _plan_channels(plan, methods):
-    return ServiceChannel.objects.filter(
-        service__in=plan.plan_services.values("service"), method__in=methods
-    )
 
 
 class MoveRequestView(WagtailAdminTemplateMixin, FormView):

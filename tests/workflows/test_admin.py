@@ -359,3 +359,23 @@ def test_a_system_administrator_sets_how_many_approvers_a_move_needs(client, mak
     assert save("0").status_code == 200  # refused: at least one approver
     task.refresh_from_db()
     assert task.required_approvals == 2
+
+
+@pytest.mark.parametrize("page", ["rollouts:detail", "rollouts:request"])
+def test_a_wave_page_asks_the_database_the_same_number_of_times_for_more_services(
+    client, make_wave, approver, page
+):
+    """Reading a wave of 12 services takes no more queries than one of 2."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(approver)
+
+    def queries(wave):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(page, args=[wave.pk])).status_code == 200
+        return len(captured)
+
+    small = queries(make_wave(name="小", services=2, pilot=1))
+    large = queries(make_wave(name="大", services=12, pilot=4))
+    assert large == small
