@@ -446,10 +446,10 @@ def _held_by_other_waves(plan):
 
 
 def _record_actual_dates(plan, move, today):
-    """The phase left ends today; the phase entered starts today (a resumed phase keeps
-    its first start and is open again)."""
+    """The phase left ends today; the phase entered starts today. A suspended phase is not
+    over: it stays open beside the 中断 row, and on resuming keeps its first start."""
     left = plan.schedule.filter(phase=move.from_phase).first()
-    if left is not None:
+    if left is not None and move.to_phase != Phase.SUSPENDED:
         left.actual_end = today
         left.save(update_fields=["actual_end"])
     entered, _created = PlanPhase.objects.get_or_create(

@@ -309,6 +309,9 @@ def test_a_resumed_phase_keeps_its_first_start_and_is_open_again(make_wave, requ
             scheduled_move(wave, requester, approver, to_phase=phase, effective_at=when)
         with clock_at(when):
             assert apply_due_moves() == 1
+        if phase == Phase.SUSPENDED:
+            # Interrupted, not over: the timeline does not show the pilot as done.
+            assert wave.schedule.get(phase=Phase.PILOT).actual_end is None
     rows = {row.phase: row for row in wave.schedule.all()}
     assert (rows[Phase.PILOT].actual_start, rows[Phase.PILOT].actual_end) == (started, None)
     suspended = rows[Phase.SUSPENDED]
