@@ -10,10 +10,13 @@ import pytest
 
 from catalog.models import Department, Facility, Service
 from channels.models import ServiceChannel
+from workflows.models import RolloutPlan
 
 # Words that are the same in a Japanese admin: formats, data (usernames), and our names.
 # Merchant names and cities in Latin letters are data: JPQR requires them so.
 ALLOWED = {"CSV", "XLSX", "kanko", "sysadmin", "kaikei", "JPQR", "SVG", "PNG", "MCC"} | {
+    "Excel",
+    "xlsx",
     "NAGASAKI",
     "CITY",
     "DEJIMA",
@@ -51,6 +54,7 @@ def screens(demo):
     channels = "/admin/snippets/channels/servicechannel"
     in_review = ServiceChannel.objects.get(service__code="20111")
     published = ServiceChannel.objects.get(service__code="20101", method__code="qr_user_scan")
+    wave = RolloutPlan.objects.get(name="窓口キャッシュレス（観光施設）")
     return [
         "/admin/",
         f"{snippets}/service/",
@@ -79,6 +83,12 @@ def screens(demo):
         f"{channels}/?status=in_review",
         f"{channels}/unpublish/{published.pk}/",
         f"{channels}/workflow_history/{in_review.pk}/",
+        "/admin/rollouts/",
+        f"/admin/rollouts/{wave.pk}/detail/",
+        f"/admin/rollouts/{wave.pk}/move/",
+        "/admin/rollout_moves/",
+        "/admin/rollouts/timeline/",
+        "/admin/rollouts/timeline/?first_fy=2030&last_fy=2020",  # a refused range
     ]
 
 
