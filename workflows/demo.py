@@ -125,7 +125,12 @@ def _record_switches(plan):
     switched them on: suspending the demo wave switches them off, as it would a real one."""
     for slot in scope_slots(plan, plan.phase):
         if slot.channel is not None and slot.channel.live:
-            ChannelSwitch.objects.create(plan=plan, channel=slot.channel, switched_on_by=None)
+            ChannelSwitch.objects.create(
+                plan=plan,
+                channel=slot.channel,
+                switched_on_by=None,
+                revision_id=slot.channel.live_revision_id,
+            )
 
 
 def _schedule_row(entry):

@@ -282,11 +282,14 @@ class PhaseMove(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
     )
     applied_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    apply_attempts = models.PositiveSmallIntegerField(
+        _("attempts to take effect"), default=0, editable=False
+    )
     channel_revisions = models.JSONField(
         _("channel revisions approved"),
         default=dict,
         blank=True,
-        help_text=_("Channel id → the revision finance approved with the move."),
+        help_text=_("Channel id → its latest revision when finance approved the move."),
     )
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="phasemove")
@@ -422,6 +425,11 @@ class ChannelSwitch(models.Model):
     )
     switched_off_by = models.ForeignKey(
         PhaseMove, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What went live: a later move may publish this revision again without it counting as
+    # a change made after its approval.
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -13,7 +13,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -40,6 +40,9 @@ from workflows.selectors import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: How many runs a move may fail for want of the database before it is marked failed.
+MAX_ATTEMPTS = 10
 
 
 def plan_create(
@@ -246,12 +249,13 @@ def move_approve(*, move, user, comment="", override_reason=""):
 
 def _approved(move, user):
     """The workflow is through: the move waits for its date, or is due now (returns
-    whether it is). The revisions of the channels it will switch on are kept as approved:
-    exactly those go live, never a draft edited afterwards."""
+    whether it is). The latest revisions of the channels it covers are kept as approved
+    (on or off now: another wave may switch one off meanwhile): those go live, never a
+    draft edited afterwards."""
     approved_revisions = {
         str(slot.channel.pk): slot.channel.latest_revision_id
         for slot in scope_slots(move.plan, move.to_phase)
-        if slot.channel is not None and not slot.channel.live
+        if slot.channel is not None
     }
     PhaseMove.objects.filter(pk=move.pk).update(
         status=PhaseMove.Status.APPROVED, channel_revisions=approved_revisions
@@ -331,7 +335,7 @@ def move_apply(*, move_id, user=None):
         if not claimed:
             return None
         move = PhaseMove.objects.select_related("plan").get(pk=move_id)
-        plan = RolloutPlan.objects.select_for_update().get(pk=move.plan_id)
+        plan = _lock_waves(move)
         user = user or _acting_user(move)
         try:
             if plan.phase != move.from_phase:
@@ -380,6 +384,23 @@ def move_apply(*, move_id, user=None):
     return move
 
 
+def _lock_waves(move):
+    """Lock the move's wave — and, for a suspension, every wave covering a channel it
+    switched on, in id order: two suspensions at once then cannot each hand a channel to
+    the other and leave it on with both suspended. Returns the move's wave."""
+    ids = {move.plan_id}
+    if move.to_phase == Phase.SUSPENDED:
+        switched = ChannelSwitch.objects.filter(plan_id=move.plan_id, switched_off_by=None)
+        ids.update(
+            PlanService.objects.filter(
+                service__in=switched.values("channel__service"),
+                plan__methods__in=switched.values("channel__method"),
+            ).values_list("plan_id", flat=True)
+        )
+    waves = RolloutPlan.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {wave.pk: wave for wave in waves}[move.plan_id]
+
+
 def _switch_channels(plan, move, user):
     """Switch on the phase's channels that are off, at the revisions finance approved — or,
     when suspending, switch off what the wave switched on, so integrators see what was
@@ -410,25 +431,33 @@ def _switch_channels(plan, move, user):
         if slot.channel is not None and not slot.channel.live
     ]
     approved = move.channel_revisions
-    changed = [
-        str(channel)
-        for channel in due
-        if str(channel.pk) in approved and channel.latest_revision_id != approved[str(channel.pk)]
-    ]
-    if changed:
+    # A revision a wave already published (one a switch saved without its publishing date,
+    # say) was approved with that wave's move: publishing it again is no change.
+    published = set(
+        ChannelSwitch.objects.filter(channel__in=due).values_list("channel_id", "revision_id")
+    )
+
+    def changed(channel):
+        latest = channel.latest_revision_id
+        return latest != approved[str(channel.pk)] and (channel.pk, latest) not in published
+
+    edited = [str(c) for c in due if str(c.pk) in approved and changed(c)]
+    if edited:
         raise ValidationError(
             _(
                 "These channels were changed after finance approved the move, so it did not "
                 "take effect: %(names)s. Ask again, so that finance sees the new settings."
             )
-            % {"names": "、".join(changed)}
+            % {"names": "、".join(edited)}
         )
     for channel in due:
         if str(channel.pk) not in approved:
             left.append(str(channel))  # set up after the approval: not approved with it
             continue
         channel_switch_on(channel=channel, user=user)
-        ChannelSwitch.objects.create(plan=plan, channel=channel, switched_on_by=move)
+        ChannelSwitch.objects.create(
+            plan=plan, channel=channel, switched_on_by=move, revision_id=channel.live_revision_id
+        )
         switched_on.append(str(channel))
     return switched_on, switched_off, left
 
@@ -485,25 +514,42 @@ def apply_due_moves():
 def _take_effect(move_id, *, user=None):
     """:func:`move_apply`, with a failure recorded rather than raised. Nothing of the move
     was written, since its transaction rolled back. A database hiccup leaves it approved
-    for the next run of the schedule; anything else marks it failed with the reason, on
-    the move and in its wave's log, so it is neither lost nor retried forever."""
+    for the next run of the schedule (up to :data:`MAX_ATTEMPTS` times); anything else
+    marks it failed with the reason, on the move and in its wave's log, so it is neither
+    lost nor retried forever."""
     try:
         return move_apply(move_id=move_id, user=user)
-    except OperationalError:
-        logger.warning("Phase move %s: database unavailable, left for the next run", move_id)
-        return None
+    except OperationalError as error:
+        if _count_attempt(move_id) < MAX_ATTEMPTS:
+            logger.warning("Phase move %s: database unavailable, left for the next run", move_id)
+            return None
+        return _record_failure(move_id, user, error)
     except Exception as error:  # noqa: BLE001 (recorded, see above)
-        logger.exception("Phase move %s could not take effect", move_id)
-        if isinstance(error, ValidationError):
-            reason = " ".join(error.messages)
-        else:
-            reason = _("The move could not take effect: %(error)s") % {"error": error}
-        with transaction.atomic():
-            failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
-                status=PhaseMove.Status.FAILED, outcome=reason
-            )
-            move = PhaseMove.objects.select_related("plan").get(pk=move_id)
-            if failed:
-                actor = user or _acting_user(move)
-                _log(move.plan, "workflows.move.fail", actor, move, reason=reason)
-        return move
+        return _record_failure(move_id, user, error)
+
+
+def _count_attempt(move_id):
+    """Count one more failed attempt (when the database lets us); returns the count."""
+    try:
+        PhaseMove.objects.filter(pk=move_id).update(apply_attempts=F("apply_attempts") + 1)
+        return PhaseMove.objects.values_list("apply_attempts", flat=True).get(pk=move_id)
+    except OperationalError:
+        return 0
+
+
+def _record_failure(move_id, user, error):
+    """Mark the move failed with a reason staff can read, on the move and in its log."""
+    logger.exception("Phase move %s could not take effect", move_id)
+    if isinstance(error, ValidationError):
+        reason = " ".join(error.messages)
+    else:
+        reason = _("The move could not take effect: %(error)s") % {"error": error}
+    with transaction.atomic():
+        failed = PhaseMove.objects.filter(pk=move_id, status=PhaseMove.Status.APPROVED).update(
+            status=PhaseMove.Status.FAILED, outcome=reason
+        )
+        move = PhaseMove.objects.select_related("plan").get(pk=move_id)
+        if failed:
+            actor = user or _acting_user(move)
+            _log(move.plan, "workflows.move.fail", actor, move, reason=reason)
+    return move

@@ -378,6 +378,9 @@ def _approved_message(move):
     if move.status == PhaseMove.Status.APPROVED and move.effective_at:
         when = date_format(timezone.localtime(move.effective_at), "Y-m-d H:i")
         return _("Approved. The move takes effect at %(when)s.") % {"when": when}
+    if move.status == PhaseMove.Status.APPROVED:
+        # Taking effect hit a busy database: the schedule finishes it.
+        return _("Approved. The move takes effect within a minute.")
     given, required = approvals_needed(move) or (0, 0)
     return _("Your approval is recorded (%(given)d of %(required)d).") % {
         "given": given,

@@ -379,3 +379,22 @@ def test_a_wave_page_asks_the_database_the_same_number_of_times_for_more_service
     small = queries(make_wave(name="小", services=2, pilot=1))
     large = queries(make_wave(name="大", services=12, pilot=4))
     assert large == small
+
+
+def test_an_approval_that_meets_a_busy_database_says_it_follows_shortly(
+    client, wave, requester, approver, monkeypatch
+):
+    from django.db import OperationalError
+
+    def busy(*, channel, user=None):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("workflows.services.channel_switch_on", busy)
+    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
+    client.force_login(approver)
+    response = client.post(
+        reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
+    )
+    assert "承認しました。1分以内に移行します。" in _text(response)
+    move.refresh_from_db()
+    assert move.status == PhaseMove.Status.APPROVED

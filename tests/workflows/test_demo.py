@@ -325,3 +325,15 @@ def test_a_fixture_that_contradicts_itself_is_refused():
 
     with pytest.raises(ValueError, match="pilot"):
         check_wave(row)
+
+
+def test_suspending_a_demo_wave_switches_its_channels_off(output):
+    kaikei = get_user_model().objects.get(username="kaikei")
+    other_finance = get_user_model().objects.create_user("kaikei2", password="pw-for-tests")
+    other_finance.groups.add(*kaikei.groups.all())
+    plan = wave(CENTER)
+    live = [slot.channel for slot in scope_slots(plan, plan.phase) if slot.channel.live]
+    assert len(live) == 10
+    move = move_request(plan=plan, to_phase=Phase.SUSPENDED, user=kaikei, reason="端末障害")
+    move_approve(move=move, user=other_finance)
+    assert not ServiceChannel.objects.filter(pk__in=[c.pk for c in live], live=True).exists()

@@ -575,3 +575,73 @@ def test_a_channel_two_waves_share_goes_off_when_the_last_of_them_is_suspended(
     move_approve(move=suspend, user=approver)
     channel.refresh_from_db()
     assert not channel.live, "no wave has it on any more"
+
+
+@pytest.fixture
+def two_waves_sharing(make_service_for, make_channel, department):
+    """Waves A and B in preparation whose only pilot service is the same: one channel X
+    (due to go live in a month, so switching it on saves a revision without the date)."""
+    from django.utils import timezone
+
+    shared = make_service_for("credit_card", department=department)
+    channel = make_channel(
+        "credit_card", service=shared, go_live_at=timezone.now() + dt.timedelta(days=30)
+    )
+    methods = [channel.method]
+    first = plan_create(
+        name="A", methods=methods, services=[(shared, True)], phase=Phase.PREPARATION
+    )
+    second = plan_create(
+        name="B", methods=methods, services=[(shared, True)], phase=Phase.PREPARATION
+    )
+    return first, second, channel
+
+
+def test_a_shared_channel_another_wave_switched_off_comes_on_with_a_dated_move(
+    two_waves_sharing, requester, approver, finance_requester
+):
+    from tests.workflows.conftest import clock_at
+    from workflows.services import apply_due_moves
+
+    first, second, channel = two_waves_sharing
+    when = timezone.now() + dt.timedelta(hours=1)
+    # B's move is approved while X is still off; then A switches X on (saving a revision
+    # without its date) and is suspended again before B's date comes.
+    move_approve(move=ask(second, requester, effective_at=when), user=approver)
+    move_approve(move=ask(first, requester), user=approver)
+    channel.refresh_from_db()
+    assert channel.live
+    move_approve(
+        move=ask(first, finance_requester, to_phase=Phase.SUSPENDED, reason="障害"),
+        user=approver,
+    )
+    channel.refresh_from_db()
+    assert not channel.live
+
+    with clock_at(when + dt.timedelta(minutes=1)):
+        assert apply_due_moves() == 1
+    assert phase_of(second) == Phase.PILOT
+    channel.refresh_from_db()
+    assert channel.live, "B's pilot has it on: the revision A published is no new change"
+
+
+def test_a_shared_channel_that_was_on_at_approval_comes_on_again(
+    two_waves_sharing, requester, approver, finance_requester
+):
+    from tests.workflows.conftest import clock_at
+    from workflows.services import apply_due_moves
+
+    first, second, channel = two_waves_sharing
+    move_approve(move=ask(first, requester), user=approver)  # X on, by A
+    when = timezone.now() + dt.timedelta(hours=1)
+    move_approve(move=ask(second, requester, effective_at=when), user=approver)
+    move_approve(
+        move=ask(first, finance_requester, to_phase=Phase.SUSPENDED, reason="障害"),
+        user=approver,
+    )
+    channel.refresh_from_db()
+    assert not channel.live  # B was not yet in its pilot, so nothing held it
+    with clock_at(when + dt.timedelta(minutes=1)):
+        assert apply_due_moves() == 1
+    channel.refresh_from_db()
+    assert channel.live

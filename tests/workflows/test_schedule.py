@@ -454,3 +454,57 @@ def test_an_approved_move_without_a_date_left_behind_is_caught_up(preparing, req
     assert apply_due_moves() == 1
     assert status_of(move) == PhaseMove.Status.APPLIED
     assert state(preparing)[0] == Phase.PILOT
+
+
+def test_a_move_the_database_keeps_refusing_is_marked_failed_in_the_end(
+    preparing, requester, approver, monkeypatch
+):
+    from django.db import OperationalError
+
+    from workflows.services import MAX_ATTEMPTS
+
+    def busy(*, move_id, user=None):
+        raise OperationalError("database is locked")
+
+    move = scheduled_move(preparing, requester, approver)
+    monkeypatch.setattr("workflows.services.move_apply", busy)
+    with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+        for _run in range(MAX_ATTEMPTS - 1):
+            apply_due_moves()
+            assert status_of(move) == PhaseMove.Status.APPROVED
+        apply_due_moves()
+    assert status_of(move) == PhaseMove.Status.FAILED
+    assert "database is locked" in move.outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_apply_a_move_once(preparing, requester, approver):
+    """Two workers claim the same due move at once: one applies it, the other finds it
+    taken (PostgreSQL: the second UPDATE waits for the first to commit)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the race needs a server database")
+    move = scheduled_move(preparing, requester, approver)
+    events = ChannelEvent.objects.count()
+    start = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            start.wait()
+            with clock_at(move.effective_at + dt.timedelta(minutes=1)):
+                results.append(move_apply(move_id=move.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(result is None for result in results) == [False, True]
+    assert status_of(move) == PhaseMove.Status.APPLIED
+    assert ChannelEvent.objects.count() == events + 1
