@@ -102,9 +102,7 @@ def move_request(*, plan, to_phase, user, reason, effective_at=None, override_re
     with transaction.atomic():
         plan = RolloutPlan.objects.select_for_update().get(pk=plan.pk)
         if open_move(plan):
-            raise ValidationError(
-                _("This wave already has a request waiting; withdraw it or wait for its outcome.")
-            )
+            raise _already_waiting()
         check_move(plan.phase, to_phase, resume_phase=plan.resume_phase)
         move = _create_move(
             plan=plan,
@@ -141,9 +139,13 @@ def _create_move(**fields):
         with transaction.atomic():
             return PhaseMove.objects.create(**fields)
     except IntegrityError:
-        raise ValidationError(
-            _("This wave already has a request waiting; withdraw it or wait for its outcome.")
-        ) from None
+        raise _already_waiting() from None
+
+
+def _already_waiting():
+    return ValidationError(
+        _("This wave already has a request waiting; withdraw it or wait for its outcome.")
+    )
 
 
 def _log(plan, action, user, move, **data):

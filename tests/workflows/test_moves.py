@@ -645,3 +645,16 @@ def test_a_shared_channel_that_was_on_at_approval_comes_on_again(
         assert apply_due_moves() == 1
     channel.refresh_from_db()
     assert channel.live
+
+
+def test_two_requests_at_once_meet_the_databases_one_open_request_rule(
+    preparing, requester, monkeypatch
+):
+    """Both passed the check before either was saved: the constraint refuses the second
+    with the same message, not an error page."""
+    ask(preparing, requester)
+    monkeypatch.setattr("workflows.services.open_move", lambda plan: None)
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        ask(preparing, requester)
+    assert "already has a request waiting" in " ".join(refused.value.messages)
+    assert PhaseMove.objects.filter(plan=preparing).count() == 1
