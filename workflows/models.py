@@ -69,9 +69,6 @@ class RolloutPlan(ClusterableModel):
     def __str__(self):
         return self.name
 
-    def get_phase_display(self):
-        return Phase(self.phase).label
-
 
 class PlanService(Orderable):
     """A service a wave covers; the pilot set is switched on first."""

@@ -5,6 +5,7 @@ from catalog.models import Service
 from catalog.permissions import (
     DepartmentScopedPermissionPolicy,
     department_ids_for,
+    policy_for,
     sees_all_departments,
 )
 
@@ -43,11 +44,20 @@ def request_is_within_departments(user, plan):
     return bool(own) and not services.exclude(department__in=own).exists()
 
 
+def decides_moves(user):
+    """Whether ``user`` is finance for phase moves: may go ahead without the gates and
+    withdraw anyone's request (approving also needs a place in the approval task)."""
+    return user.has_perm("workflows.publish_phasemove")
+
+
+def may_withdraw(user, move):
+    """The requester or finance may withdraw a request that has not taken effect."""
+    return move.status in move.OPEN and (move.requested_by_id == user.pk or decides_moves(user))
+
+
 def can_request_moves(user, plan):
     """Whether ``user`` may ask to move ``plan``: with the permission to ask, and — for a
     department administrator — only when all the wave's services are theirs."""
-    from catalog.permissions import policy_for
-
     return (
         user.has_perm("workflows.add_phasemove")
         and policy_for(plan.__class__).in_scope(user, plan)

@@ -48,6 +48,26 @@ def plan_channels(plan, methods):
     )
 
 
+def channel_grid(plan, methods):
+    """Each covered service with its channel per method (``None`` where there is none), in
+    the wave's order: the wave page's table."""
+    channels = {
+        (channel.service_id, channel.method_id): channel for channel in plan_channels(plan, methods)
+    }
+    return [
+        {"link": link, "channels": [channels.get((link.service_id, m.pk)) for m in methods]}
+        for link in plan.plan_services.select_related("service__department")
+    ]
+
+
+def open_switches(plan):
+    """The channels the wave switched on and has not switched off: what suspending it
+    switches off."""
+    return plan.switches.filter(switched_off_by=None).select_related(
+        "channel__service", "channel__method"
+    )
+
+
 @dataclass(frozen=True)
 class ScopeSlot:
     """One service × method a phase covers, and the channel set up for it (if any)."""

@@ -28,12 +28,13 @@ from workflows.models import (
     PlanService,
     RolloutPlan,
 )
-from workflows.permissions import can_request_moves
+from workflows.permissions import can_request_moves, decides_moves, may_withdraw
 from workflows.phases import Phase, check_move, label, position
 from workflows.selectors import (
     current_approval,
     is_approver,
     open_move,
+    open_switches,
     scope_slots,
     services_in_scope,
     unmet_gates,
@@ -89,7 +90,7 @@ def move_request(*, plan, to_phase, user, reason, effective_at=None, override_re
         errors["reason"] = _("Say why the wave should move.")
     if effective_at and effective_at <= timezone.now():
         errors["effective_at"] = _("The date must be in the future; leave it empty for at once.")
-    if override_reason and not user.has_perm("workflows.publish_phasemove"):
+    if override_reason and not decides_moves(user):
         errors["override_reason"] = _("Only finance may go ahead without the gates.")
     unmet = unmet_gates(plan, to_phase)
     if unmet and not override_reason and "override_reason" not in errors:
@@ -303,7 +304,7 @@ def move_withdraw(*, move, user):
                 _("Only a request that has not taken effect can be withdrawn (%(status)s).")
                 % {"status": move.get_status_display()}
             )
-        if move.requested_by_id != user.pk and not user.has_perm("workflows.publish_phasemove"):
+        if not may_withdraw(user, move):
             raise PermissionDenied(_("Only the requester or finance may withdraw a request."))
         workflow_state = move.current_workflow_state
         if workflow_state is not None:
@@ -392,7 +393,7 @@ def _lock_waves(move):
     the other and leave it on with both suspended. Returns the move's wave."""
     ids = {move.plan_id}
     if move.to_phase == Phase.SUSPENDED:
-        switched = ChannelSwitch.objects.filter(plan_id=move.plan_id, switched_off_by=None)
+        switched = open_switches(move.plan)
         ids.update(
             PlanService.objects.filter(
                 service__in=switched.values("channel__service"),
@@ -410,9 +411,7 @@ def _switch_channels(plan, move, user):
     switched_on, switched_off, left = [], [], []
     if move.to_phase == Phase.SUSPENDED:
         holders = _held_by_other_waves(plan)
-        for switch in plan.switches.filter(switched_off_by=None).select_related(
-            "channel__service", "channel__method"
-        ):
+        for switch in open_switches(plan):
             holder = holders.get((switch.channel.service_id, switch.channel.method_id))
             if holder is not None:
                 # Another wave still has it on: the switch is that wave's now, so its own

@@ -21,16 +21,22 @@ from wagtail.models import ModelLogEntry
 
 from workflows.forms import ApproveForm, MoveRequestForm, RejectForm
 from workflows.models import PhaseMove
-from workflows.permissions import can_request_moves, request_is_within_departments
+from workflows.permissions import (
+    can_request_moves,
+    decides_moves,
+    may_withdraw,
+    request_is_within_departments,
+)
 from workflows.phases import SCOPES, Phase, Scope, allowed_moves, label
 from workflows.selectors import (
     approvals_needed,
+    channel_grid,
     current_approval,
     gate_results,
     is_approver,
     moves_visible_to,
     open_move,
-    plan_channels,
+    open_switches,
     plans_visible_to,
     scope_slots,
     user_may_approve,
@@ -62,13 +68,6 @@ def _plans_crumb():
     return [{"url": reverse("rollouts:index"), "label": _("Rollout waves")}]
 
 
-def _switches(plan):
-    """The channels a suspension would switch off (those the wave switched on)."""
-    return plan.switches.filter(switched_off_by=None).select_related(
-        "channel__service", "channel__method"
-    )
-
-
 def _targets(plan):
     """What each possible next phase needs and would switch on, for the request form."""
     targets = []
@@ -81,7 +80,7 @@ def _targets(plan):
                 "scope_label": Scope(SCOPES[phase]).label,
                 "gates": gate_results(plan, phase),
                 "slots": scope_slots(plan, phase),
-                "switches": _switches(plan) if phase == Phase.SUSPENDED else [],
+                "switches": open_switches(plan) if phase == Phase.SUSPENDED else [],
             }
         )
     return targets
@@ -112,11 +111,7 @@ class PlanIndexView(generic.IndexView):
             TitleColumn("name", label=gettext_lazy("Wave"), get_url=self.get_edit_url),
             Column("phase", label=gettext_lazy("Current phase"), accessor="get_phase_display"),
             Column("methods", label=gettext_lazy("Payment methods"), accessor=_method_names),
-            Column(
-                "services",
-                label=gettext_lazy("Services"),
-                accessor=lambda p: p.plan_services.count(),
-            ),
+            Column("service_count", label=gettext_lazy("Services")),
             DateColumn("updated_at", label=gettext_lazy("Updated")),
         ]
 
@@ -153,29 +148,19 @@ class PlanDetailView(WagtailAdminTemplateMixin, TemplateView):
             {"row": row, "late": row.is_late(today)} for row in plan.schedule.order_by("sort_order")
         ]
         methods = list(plan.methods.all())
-        channels = {
-            (channel.service_id, channel.method_id): channel
-            for channel in plan_channels(plan, methods)
-        }
-        services = [
-            {
-                "link": link,
-                "channels": [channels.get((link.service_id, method.pk)) for method in methods],
-            }
-            for link in plan.plan_services.select_related("service__department")
-        ]
+        waiting = open_move(plan)
         return super().get_context_data(
             plan=plan,
             schedule=schedule,
             methods=methods,
-            services=services,
+            services=channel_grid(plan, methods),
             targets=_targets(plan),
             moves=plan.moves.select_related("requested_by"),
-            open_move=open_move(plan),
+            open_move=waiting,
             log_entries=ModelLogEntry.objects.for_instance(plan)
             .select_related("user")
             .order_by("-timestamp")[:50],
-            may_request=can_request_moves(user, plan) and open_move(plan) is None,
+            may_request=can_request_moves(user, plan) and waiting is None,
             shared_wave=not request_is_within_departments(user, plan),
             may_edit=user.has_perm("workflows.change_rolloutplan"),
             **kwargs,
@@ -218,7 +203,7 @@ class MoveRequestView(WagtailAdminTemplateMixin, FormView):
         return {
             **super().get_form_kwargs(),
             "plan": self.plan,
-            "may_override": self.request.user.has_perm("workflows.publish_phasemove"),
+            "may_override": decides_moves(self.request.user),
         }
 
     def get_context_data(self, **kwargs):
@@ -322,23 +307,22 @@ class MoveDetailView(WagtailAdminTemplateMixin, TemplateView):
             gates=gates,
             gates_unmet=any(not gate.met for gate in gates),
             slots=scope_slots(plan, move.to_phase) if move.to_phase != Phase.SUSPENDED else [],
-            switches=_switches(plan) if move.to_phase == Phase.SUSPENDED else [],
+            switches=open_switches(plan) if move.to_phase == Phase.SUSPENDED else [],
             approvals=move.approvals.select_related("approver"),
             needed=approvals_needed(move) if is_open else None,
             may_approve=user_may_approve(user, move),
             is_requester=move.requested_by_id == user.pk,
             may_reject=approver,
-            may_withdraw=move.status in PhaseMove.OPEN
-            and (move.requested_by_id == user.pk or user.has_perm("workflows.publish_phasemove")),
+            may_withdraw=may_withdraw(user, move),
             approve_form=approve_form,
             reject_form=reject_form,
             **kwargs,
         )
 
 
-def _act(request, pk, form_class, action, success):
-    """Run one action on a request from its page; a refusal comes back as a message and
-    the form keeps what was typed."""
+def _act(request, pk, form_class, action, tell):
+    """Run one action on a request from its page and ``tell`` the user how it went; a
+    refusal shows the page again with the form as typed and the reason."""
     _require_view(request.user)
     move = scoped_move(request.user, pk)
     form = form_class(request.POST)
@@ -348,14 +332,7 @@ def _act(request, pk, form_class, action, success):
         except (ValidationError, PermissionDenied) as error:
             _add_errors(form, error)
         else:
-            if move.status == PhaseMove.Status.FAILED:
-                messages.error(
-                    request,
-                    _("The approval is recorded, but the move could not take effect: %(why)s")
-                    % {"why": move.outcome},
-                )
-            else:
-                messages.success(request, success(move))
+            tell(request, move)
             return redirect("rollout_moves:detail", move.pk)
     key = "approve_form" if form_class is ApproveForm else "reject_form"
     return _render_with(request, pk, key, form)
@@ -369,33 +346,50 @@ def _render_with(request, pk, key, form):
     return view.render_to_response(view.get_context_data(**{key: form}))
 
 
-def _approved_message(move):
-    if move.status == PhaseMove.Status.APPLIED:
-        return _("Approved. The wave is now in %(phase)s. %(outcome)s") % {
-            "phase": move.get_to_phase_display(),
-            "outcome": move.outcome,
-        }
-    if move.status == PhaseMove.Status.APPROVED and move.effective_at:
+def _tell_approved(request, move):
+    """What an approval led to: taken effect, waiting for its date or the schedule, failed,
+    or one of several approvals."""
+    if move.status == PhaseMove.Status.FAILED:
+        messages.error(
+            request,
+            # The outcome says what failed and why (see services._record_failure).
+            _("The approval is recorded. %(why)s") % {"why": move.outcome},
+        )
+    elif move.status == PhaseMove.Status.APPLIED:
+        messages.success(
+            request,
+            _("Approved. The wave is now in %(phase)s. %(outcome)s")
+            % {"phase": move.get_to_phase_display(), "outcome": move.outcome},
+        )
+    elif move.status == PhaseMove.Status.APPROVED and move.effective_at:
         when = date_format(timezone.localtime(move.effective_at), "Y-m-d H:i")
-        return _("Approved. The move takes effect at %(when)s.") % {"when": when}
-    if move.status == PhaseMove.Status.APPROVED:
+        messages.success(
+            request, _("Approved. The move takes effect at %(when)s.") % {"when": when}
+        )
+    elif move.status == PhaseMove.Status.APPROVED:
         # Taking effect hit a busy database: the schedule finishes it.
-        return _("Approved. The move takes effect within a minute.")
-    given, required = approvals_needed(move) or (0, 0)
-    return _("Your approval is recorded (%(given)d of %(required)d).") % {
-        "given": given,
-        "required": required,
-    }
+        messages.success(request, _("Approved. The move takes effect within a minute."))
+    else:
+        given, required = approvals_needed(move) or (0, 0)
+        messages.success(
+            request,
+            _("Your approval is recorded (%(given)d of %(required)d).")
+            % {"given": given, "required": required},
+        )
+
+
+def _tell_sent_back(request, move):
+    messages.success(request, _("The request was sent back."))
 
 
 @require_POST
 def approve(request, pk):
-    return _act(request, pk, ApproveForm, move_approve, _approved_message)
+    return _act(request, pk, ApproveForm, move_approve, _tell_approved)
 
 
 @require_POST
 def reject(request, pk):
-    return _act(request, pk, RejectForm, move_reject, lambda move: _("The request was sent back."))
+    return _act(request, pk, RejectForm, move_reject, _tell_sent_back)
 
 
 @require_POST

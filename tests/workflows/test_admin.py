@@ -4,6 +4,7 @@ approving, sending back or the requester withdrawing — as staff click through 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import OperationalError
 from django.urls import reverse
 from wagtail.models import WorkflowContentType
 
@@ -272,24 +273,6 @@ def test_gate_evidence_opens_for_staff_only(client, wave, requester):
     assert b"".join(served.streaming_content).startswith(b"%PDF-1.4")
 
 
-def test_an_approval_that_cannot_take_effect_says_so(
-    client, wave, requester, approver, monkeypatch
-):
-    def broken(*, channel, user=None):
-        raise RuntimeError("決済代行業者のAPIが応答しません")
-
-    monkeypatch.setattr("workflows.services.channel_switch_on", broken)
-    move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
-    client.force_login(approver)
-    response = client.post(
-        reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
-    )
-    page = _text(response)
-    assert "承認は記録しましたが、移行を実施できませんでした" in page
-    assert "決済代行業者のAPIが応答しません" in page
-    assert "実施できず" in page
-
-
 def test_a_scheduled_approval_names_the_date_in_japan_time(client, wave, requester, approver):
     import datetime as dt
 
@@ -381,20 +364,53 @@ def test_a_wave_page_asks_the_database_the_same_number_of_times_for_more_service
     assert large == small
 
 
-def test_an_approval_that_meets_a_busy_database_says_it_follows_shortly(
-    client, wave, requester, approver, monkeypatch
+@pytest.mark.parametrize(
+    ("error", "told", "status"),
+    [
+        (
+            RuntimeError("決済代行業者のAPIが応答しません"),
+            "承認は記録しました。移行を実施できませんでした: 決済代行業者のAPIが応答しません",
+            PhaseMove.Status.FAILED,
+        ),
+        (
+            OperationalError("database is locked"),
+            "承認しました。1分以内に移行します。",
+            PhaseMove.Status.APPROVED,
+        ),
+    ],
+)
+def test_an_approval_that_cannot_take_effect_now_says_what_happens(
+    client, wave, requester, approver, monkeypatch, error, told, status
 ):
-    from django.db import OperationalError
+    def broken(*, channel, user=None):
+        raise error
 
-    def busy(*, channel, user=None):
-        raise OperationalError("database is locked")
-
-    monkeypatch.setattr("workflows.services.channel_switch_on", busy)
+    monkeypatch.setattr("workflows.services.channel_switch_on", broken)
     move = move_request(plan=wave, to_phase=Phase.ROLLOUT, user=requester, reason="良好")
     client.force_login(approver)
     response = client.post(
         reverse("rollout_moves:approve", args=[move.pk]), {"comment": ""}, follow=True
     )
-    assert "承認しました。1分以内に移行します。" in _text(response)
+    assert told in _text(response)
     move.refresh_from_db()
-    assert move.status == PhaseMove.Status.APPROVED
+    assert move.status == status
+
+
+def test_the_waves_listing_asks_the_same_number_of_queries_for_more_waves(
+    client, make_wave, approver
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(approver)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("rollouts:index")).status_code == 200
+        return len(captured)
+
+    make_wave(name="一")
+    one = queries()
+    for number in range(2, 8):
+        make_wave(name=f"波{number}")
+    assert queries() == one
