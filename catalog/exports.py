@@ -7,9 +7,13 @@ UTF-8 with a BOM, or CP932 (Shift_JIS) on request, and every text cell that begi
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return prefixed with ``'`` so it stays text.
 """
 
+import unicodedata
+
 from django.http import StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from wagtail.admin.widgets.button import Button
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +26,42 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+MAX_COLUMN_WIDTH = 60
+
+
+def cell_width(value):
+    """Roughly how many columns of Excel's width ``value`` takes (full-width counts 2)."""
+    if value is None:
+        return 0
+    if not isinstance(value, str):
+        return 10
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in value)
+
+
+def write_table(sheet, headers, rows, formats):
+    """Fill an openpyxl ``sheet`` with a table staff can sort, filter and print: a bold,
+    frozen header row repeated on every printed page, then ``rows``, text neutralised.
+
+    ``formats`` holds each column's Excel number format (``None`` for none); an empty
+    value (``None``) stays an empty cell, so an unknown figure never reads as zero.
+    """
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [cell_width(header) for header in headers]
+    for values in rows:
+        sheet.append([neutralise(value) for value in values])
+        for column, (value, number_format) in enumerate(zip(values, formats, strict=True)):
+            widths[column] = max(widths[column], cell_width(value))
+            if number_format and value is not None:
+                sheet.cell(row=sheet.max_row, column=column + 1).number_format = number_format
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width, MAX_COLUMN_WIDTH) + 3
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.print_title_rows = "1:1"
 
 
 class SafeSpreadsheetExportMixin:

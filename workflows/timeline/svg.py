@@ -7,17 +7,15 @@ colour.
 """
 
 import datetime as dt
-import html
-import re
-import unicodedata
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from catalog import svg
 from catalog.fiscal import fiscal_year_label
+from catalog.svg import INK, MUTED
 from workflows.models import month_end
 
-FONT_FAMILY = '"Noto Sans CJK JP", "Noto Sans JP", sans-serif'
 PAD = 16
 WAVE_COLUMN = 200  # the wave's name (and, on its second line, its current phase)
 PHASE_COLUMN = 110  # the phase, and its 遅延 mark
@@ -34,57 +32,10 @@ ACTUAL_TOP, ACTUAL_HEIGHT = 20, 6
 ARROW = 8  # how far the arrowhead of a bar cut by the range reaches into the chart
 LEGEND_HEIGHT = 44
 
-INK = "#1a1a1a"
-MUTED = "#555555"
 ACTUAL_FILL = "#1f4e8c"  # dark enough to print as near black
 LATE = "#c62828"
 TODAY = "#d35400"
 HATCH_ID = "rollout-timeline-hatch"
-
-# Characters XML 1.0 refuses even escaped: a wave name must not break the document.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _escape(text):
-    return html.escape(_XML_ILLEGAL.sub("", str(text)), quote=True)
-
-
-def _number(value):
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-
-
-def _tag(name, attrs, content=""):
-    """An element; ``content`` is markup already escaped. ``None`` attributes are left out."""
-    rendered = "".join(
-        f' {key}="{_escape(_number(value))}"' for key, value in attrs.items() if value is not None
-    )
-    return f"<{name}{rendered}>{content}</{name}>" if content else f"<{name}{rendered}/>"
-
-
-def _text(x, y, text, *, size=12, anchor=None, bold=False, fill=INK, tooltip=None, **attrs):
-    style = {"font-size": size, "text-anchor": anchor, "font-weight": "bold" if bold else None}
-    content = (_title(tooltip) if tooltip else "") + _escape(text)
-    return _tag("text", {"x": x, "y": y, **style, "fill": fill, **attrs}, content)
-
-
-def _title(text):
-    """A tooltip (and an accessible name) for the element it is put in."""
-    return f"<title>{_escape(text)}</title>"
-
-
-def _text_width(text, size):
-    """A fair guess of the width of ``text`` at font ``size``: full-width characters take
-    1 em, the rest about 0.6 em. Enough to keep labels inside their columns."""
-    return size * sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
-
-
-def _fit(text, width, size):
-    """``text``, shortened with "…" to fit ``width``."""
-    if _text_width(text, size) <= width:
-        return text
-    while text and _text_width(text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _month_label(day):
@@ -130,8 +81,8 @@ def _arrowhead(tip, middle, direction, reach):
     """A black arrowhead at ``tip`` pointing left (-1) or right (1)."""
     back = tip - direction * ARROW
     points = [(tip, middle), (back, middle - reach), (back, middle + reach)]
-    coordinates = " ".join(f"{_number(float(x))},{_number(float(y))}" for x, y in points)
-    return _tag("polygon", {"class": "cut", "points": coordinates, "fill": INK})
+    coordinates = " ".join(f"{svg.number(float(x))},{svg.number(float(y))}" for x, y in points)
+    return svg.tag("polygon", {"class": "cut", "points": coordinates, "fill": INK})
 
 
 def _bar(scale, kind, days, row_top, *, late, tooltip):
@@ -154,7 +105,7 @@ def _bar(scale, kind, days, row_top, *, late, tooltip):
             "stroke": LATE if late else INK if planned else ACTUAL_FILL,
             "stroke-width": 2 if late else 1,
         }
-        parts.append(_tag("rect", attrs, _title(tooltip)))
+        parts.append(svg.tag("rect", attrs, svg.title(tooltip)))
     middle, reach = top + height / 2, height / 2 + 3
     if cut_left:
         parts.append(_arrowhead(CHART_X, middle, -1, reach))
@@ -166,10 +117,12 @@ def _bar(scale, kind, days, row_top, *, late, tooltip):
 def _late_badge(x, top, *, anchor="start"):
     """The mark 遅延: white on a red tag, readable in colour and in black and white."""
     word = _("Late")
-    width = _text_width(word, 10) + 10
+    width = svg.text_width(word, 10) + 10
     left = x - width if anchor == "end" else x
-    tag = _tag("rect", {"x": left, "y": top, "width": width, "height": 16, "rx": 3, "fill": LATE})
-    label = _text(
+    tag = svg.tag(
+        "rect", {"x": left, "y": top, "width": width, "height": 16, "rx": 3, "fill": LATE}
+    )
+    label = svg.text(
         left + width / 2, top + 12, word, size=10, anchor="middle", bold=True, fill="#fff"
     )
     return f'<g class="late-mark">{tag}{label}</g>'
@@ -198,12 +151,11 @@ def _row_svg(scale, row, top):
     room = PHASE_COLUMN - 12
     if row.late:
         parts.append(_late_badge(CHART_X - 6, top + 7, anchor="end"))
-        room -= _text_width(_("Late"), 10) + 16
-    parts.append(_text(PAD + WAVE_COLUMN + 6, top + 20, _fit(row.phase_label, room, 12)))
+        room -= svg.text_width(_("Late"), 10) + 16
+    parts.append(svg.text(PAD + WAVE_COLUMN + 6, top + 20, svg.fit(row.phase_label, room, 12)))
     late = "true" if row.late else "false"
-    return (
-        f'<g class="row" data-phase="{_escape(row.phase)}" data-late="{late}">{"".join(parts)}</g>'
-    )
+    phase = svg.escape(row.phase)
+    return f'<g class="row" data-phase="{phase}" data-late="{late}">{"".join(parts)}</g>'
 
 
 def _header_svg(scale, timeline):
@@ -213,10 +165,10 @@ def _header_svg(scale, timeline):
     for fy in timeline.fiscal_years:
         left = scale.month_x(dt.date(fy, 4, 1))
         year = {"x": left, "y": HEADER_TOP, "width": 12 * MONTH_WIDTH, "height": YEAR_ROW}
-        parts.append(_tag("rect", {"class": "year", **year, "fill": "#eeeeee", "stroke": INK}))
+        parts.append(svg.tag("rect", {"class": "year", **year, "fill": "#eeeeee", "stroke": INK}))
         label = fiscal_year_label(fy, with_western=True)
         parts.append(
-            _text(
+            svg.text(
                 left + 6 * MONTH_WIDTH, HEADER_TOP + 17, label, size=13, anchor="middle", bold=True
             )
         )
@@ -225,17 +177,19 @@ def _header_svg(scale, timeline):
             x = scale.month_x(month)
             cell = {"x": x, "y": month_top, "width": MONTH_WIDTH, "height": MONTH_ROW}
             parts.append(
-                _tag(
+                svg.tag(
                     "rect",
                     {"class": "month", "data-month": f"{month:%Y-%m}", **cell, "fill": "#fff"},
                 )
             )
             # The month's number, as on the city's chart: a five-year range fits a screen.
             name = str(month.month)
-            parts.append(_text(x + MONTH_WIDTH / 2, month_top + 14, name, size=9, anchor="middle"))
+            parts.append(
+                svg.text(x + MONTH_WIDTH / 2, month_top + 14, name, size=9, anchor="middle")
+            )
     middle = HEADER_TOP + (YEAR_ROW + MONTH_ROW) / 2 + 5
-    parts.append(_text(PAD + 6, middle, _("Rollout wave"), bold=True))
-    parts.append(_text(PAD + WAVE_COLUMN + 6, middle, _("Phase"), bold=True))
+    parts.append(svg.text(PAD + 6, middle, _("Rollout wave"), bold=True))
+    parts.append(svg.text(PAD + WAVE_COLUMN + 6, middle, _("Phase"), bold=True))
     return "".join(parts)
 
 
@@ -249,13 +203,6 @@ def _bands(timeline):
     return bands, (y if bands else y + ROW_HEIGHT)
 
 
-def _line(x1, y1, x2, y2, stroke, width, **attrs):
-    return _tag(
-        "line",
-        {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke": stroke, "stroke-width": width, **attrs},
-    )
-
-
 def _grid_svg(scale, bands, bottom):
     """Shading of every other wave, thin lines per month, strong ones per fiscal year, and
     lines between waves and phases: all drawn under the bars."""
@@ -263,19 +210,19 @@ def _grid_svg(scale, bands, bottom):
     for index, (_group, top, lines) in enumerate(bands):
         if index % 2:
             size = {"width": scale.right - PAD, "height": lines * ROW_HEIGHT}
-            parts.append(_tag("rect", {"x": PAD, "y": top, **size, "fill": "#f5f5f5"}))
+            parts.append(svg.tag("rect", {"x": PAD, "y": top, **size, "fill": "#f5f5f5"}))
         for line in range(1, lines):
             y = top + line * ROW_HEIGHT
-            parts.append(_line(PAD + WAVE_COLUMN, y, scale.right, y, "#e0e0e0", 0.5))
+            parts.append(svg.line(PAD + WAVE_COLUMN, y, scale.right, y, "#e0e0e0", 0.5))
     month_top = HEADER_TOP + YEAR_ROW
     for index in range(scale.months + 1):
         x = CHART_X + index * MONTH_WIDTH
         if index % 12:
-            parts.append(_line(x, month_top, x, bottom, "#d0d0d0", 0.5))
+            parts.append(svg.line(x, month_top, x, bottom, "#d0d0d0", 0.5))
         else:
-            parts.append(_line(x, HEADER_TOP, x, bottom, INK, 1.2, **{"class": "fy-line"}))
+            parts.append(svg.line(x, HEADER_TOP, x, bottom, INK, 1.2, **{"class": "fy-line"}))
     for y in [top for _group, top, _lines in bands] + [BODY_TOP, bottom]:
-        parts.append(_line(PAD, y, scale.right, y, "#777777", 0.75))
+        parts.append(svg.line(PAD, y, scale.right, y, "#777777", 0.75))
     return "".join(parts)
 
 
@@ -283,23 +230,27 @@ def _waves_svg(scale, bands):
     """Each wave's name on its first line, its current phase below, and its rows."""
     parts = []
     for group, top, lines in bands:
-        name = _fit(group.wave, WAVE_COLUMN - 12, 12)
+        name = svg.fit(group.wave, WAVE_COLUMN - 12, 12)
         parts.append('<g class="wave">')
         parts.append(
-            _text(PAD + 6, top + 20, name, bold=True, tooltip=group.wave, **{"class": "wave-name"})
+            svg.text(
+                PAD + 6, top + 20, name, bold=True, tooltip=group.wave, **{"class": "wave-name"}
+            )
         )
         if lines > 1:
-            current = _fit(_("Now: %(phase)s") % {"phase": group.phase_label}, WAVE_COLUMN - 12, 10)
-            parts.append(_text(PAD + 6, top + ROW_HEIGHT + 18, current, size=10, fill=MUTED))
+            current = svg.fit(
+                _("Now: %(phase)s") % {"phase": group.phase_label}, WAVE_COLUMN - 12, 10
+            )
+            parts.append(svg.text(PAD + 6, top + ROW_HEIGHT + 18, current, size=10, fill=MUTED))
         if not group.rows:
             parts.append(
-                _text(PAD + WAVE_COLUMN + 6, top + 20, _("No schedule yet"), size=11, fill=MUTED)
+                svg.text(PAD + WAVE_COLUMN + 6, top + 20, _("No schedule yet"), size=11, fill=MUTED)
             )
         for number, row in enumerate(group.rows):
             parts.append(_row_svg(scale, row, top + number * ROW_HEIGHT))
         parts.append("</g>")
     if not bands:
-        parts.append(_text(PAD + 6, BODY_TOP + 20, _("No rollout waves to show."), fill=MUTED))
+        parts.append(svg.text(PAD + 6, BODY_TOP + 20, _("No rollout waves to show."), fill=MUTED))
     return "".join(parts)
 
 
@@ -309,10 +260,10 @@ def _today_svg(scale, today, bottom):
         return ""
     x = scale.x_after(today)
     label = _("Today %(date)s") % {"date": _day_label(today)}
-    half = _text_width(label, 11) / 2
+    half = svg.text_width(label, 11) / 2
     anchor = "end" if x + half > scale.right else "start" if x - half < CHART_X else "middle"
-    line = _line(x, HEADER_TOP - 4, x, bottom, TODAY, 1.5, **{"stroke-dasharray": "5 3"})
-    text = _text(x, HEADER_TOP - 7, label, size=11, anchor=anchor, bold=True, fill=TODAY)
+    line = svg.line(x, HEADER_TOP - 4, x, bottom, TODAY, 1.5, **{"stroke-dasharray": "5 3"})
+    text = svg.text(x, HEADER_TOP - 7, label, size=11, anchor=anchor, bold=True, fill=TODAY)
     return f'<g class="today" data-date="{today.isoformat()}">{line}{text}</g>'
 
 
@@ -324,21 +275,21 @@ def _legend_svg(top):
 
     def label(text):
         nonlocal x
-        parts.append(_text(x, y + 10, text, size=11))
-        x += _text_width(text, 11) + 28
+        parts.append(svg.text(x, y + 10, text, size=11))
+        x += svg.text_width(text, 11) + 28
 
     planned = {"width": 32, "height": PLANNED_HEIGHT, "fill": f"url(#{HATCH_ID})"}
-    parts.append(_tag("rect", {"x": x, "y": y, **planned, "stroke": INK}))
+    parts.append(svg.tag("rect", {"x": x, "y": y, **planned, "stroke": INK}))
     x += 38
     label(_("Planned"))
     actual = {"width": 32, "height": ACTUAL_HEIGHT, "fill": ACTUAL_FILL}
-    parts.append(_tag("rect", {"x": x, "y": y + 3, **actual}))
+    parts.append(svg.tag("rect", {"x": x, "y": y + 3, **actual}))
     x += 38
     label(_("Actual"))
-    parts.append(_line(x + 4, y - 3, x + 4, y + 15, TODAY, 1.5, **{"stroke-dasharray": "5 3"}))
+    parts.append(svg.line(x + 4, y - 3, x + 4, y + 15, TODAY, 1.5, **{"stroke-dasharray": "5 3"}))
     x += 12
     label(_("Today"))
-    parts.append(_tag("rect", {"x": x, "y": y, **planned, "stroke": LATE, "stroke-width": 2}))
+    parts.append(svg.tag("rect", {"x": x, "y": y, **planned, "stroke": LATE, "stroke-width": 2}))
     x += 38
     parts.append(_late_badge(x, y - 2))
     parts.append("</g>")
@@ -361,26 +312,9 @@ def render_svg(timeline):
         "phases": len(timeline.rows),
         "late": sum(row.late for row in timeline.rows),
     }
-    root = {
-        "xmlns": "http://www.w3.org/2000/svg",
-        "class": "rollout-timeline",
-        "viewBox": f"0 0 {width} {height}",
-        "width": "100%",
-        "role": "img",
-        "aria-label": title,
-        "style": f"font-family: {FONT_FAMILY}",
-    }
-    hatch = (
-        f'<pattern id="{HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="2.5"/></pattern>'
-    )
+    hatch = svg.hatch(HATCH_ID, size=6, stroke="#8c8c8c", stroke_width=2.5)
     content = "".join(
         [
-            _title(title),
-            f"<desc>{_escape(summary)}</desc>",
-            f"<defs>{hatch}</defs>",
-            _tag("rect", {"width": width, "height": height, "fill": "#fff"}),
             _header_svg(scale, timeline),
             _grid_svg(scale, bands, bottom),
             _waves_svg(scale, bands),
@@ -388,4 +322,6 @@ def render_svg(timeline):
             _legend_svg(bottom),
         ]
     )
-    return _tag("svg", root, content)
+    return svg.document(
+        width, height, title, summary, content, css_class="rollout-timeline", defs=hatch
+    )
