@@ -21,7 +21,7 @@ from channels.api_schemas import (
     SlipOut,
 )
 from channels.channel_assets import FORMATS, asset_labels, asset_response
-from channels.models import IntegratorAccess, PaymentMethod
+from channels.models import CHANNEL_METHODS, IntegratorAccess, PaymentMethod
 from channels.slip_codes import slip_asset_response, slip_assets
 
 CHANNELS_READ = ScopedTokenAuth(IntegratorAccess.Scope.CHANNELS_READ)
@@ -129,7 +129,7 @@ def list_methods(request):
             "config_kind": method.config_kind,
             "routes": method.routes,
         }
-        for method in PaymentMethod.objects.all()
+        for method in PaymentMethod.objects.filter(CHANNEL_METHODS)
     ]
 
 

@@ -300,6 +300,16 @@ class ConfigurationFields(models.Model):
         method = self.method if self.method_id else None
         if method is None:
             return
+        if method.is_cash:
+            raise ValidationError(
+                {
+                    "method": _(
+                        "%(method)s is cash: it is recorded in collection results, never "
+                        "switched on as a channel."
+                    )
+                    % {"method": method.name}
+                }
+            )
         if service is not None and not method.fits_route(service.route):
             raise ValidationError(
                 {

@@ -1,8 +1,10 @@
 """Payment methods, the channels a service accepts them through, and what integrators see.
 
-* :class:`PaymentMethod` — the nine ways of paying the city; which payment routes each fits
-  is data (seeded after every ``migrate``, see :mod:`channels.setup`), and a channel is
-  refused for a route its method does not fit.
+* :class:`PaymentMethod` — the ways of paying the city: nine a channel can switch on and
+  cash at a counter, which collection results record; which payment routes each fits and
+  how the KPIs count it (:class:`PaymentClass`) are data (seeded after every ``migrate``,
+  see :mod:`channels.setup`), and a channel is refused for a route its method does not
+  fit.
 * :class:`ServiceChannel` — one method switched on for one service, with the configuration
   that method needs. It is a Wagtail snippet with drafts, revisions, a moderation workflow,
   locking and scheduled publishing; its database row holds the *published* content while it
@@ -16,6 +18,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +34,44 @@ from catalog.models import Service
 from channels.configuration import ConfigKind, ConfigurationFields
 
 
+class PaymentClass(models.TextChoices):
+    """What kind of payment a method is, as the KPIs count it.
+
+    The policy's cashless figures (and the national 40% target) count cards, electronic
+    money and code payments only; convenience-store payment is cash paid at a shop, and
+    bank transfer and Pay-easy are paid from an account. All three of those are still
+    paid *outside the counter* (窓口以外), the policy's other figure. Cash at a counter
+    is recorded as a method too, so a share has every payment as its denominator.
+    """
+
+    CASH = "cash", _("Cash at a counter")
+    CONVENIENCE_STORE = "convenience_store", _("Convenience-store payment")
+    ACCOUNT = "account", _("Bank transfer and Pay-easy")
+    CASHLESS = "cashless", _("Cashless payment")
+
+
+#: Methods a channel may use: cash is recorded in collection results but never switched on.
+CHANNEL_METHODS = ~models.Q(payment_class=PaymentClass.CASH)
+
+
 class PaymentMethod(models.Model):
-    """A way of paying the city (決済手段) and the payment routes it fits."""
+    """A way of paying the city (決済手段), the payment routes it fits and its class.
+
+    Cash methods (:attr:`PaymentClass.CASH`) exist only so collection results can record
+    cash payments: they have no configuration kind and can never be a channel.
+    """
 
     code = models.SlugField(_("method code"), max_length=30, unique=True)
     name = models.CharField(_("method name"), max_length=60)
+    payment_class = models.CharField(
+        _("payment class"),
+        max_length=20,
+        choices=PaymentClass.choices,
+        default=PaymentClass.CASHLESS,
+        help_text=_("How the KPIs count it: cash, convenience store, account or cashless."),
+    )
     config_kind = models.CharField(
-        _("configuration kind"), max_length=20, choices=ConfigKind.choices
+        _("configuration kind"), max_length=20, choices=ConfigKind.choices, blank=True
     )
     for_counter = models.BooleanField(_("counter payment"), default=False)
     for_slip = models.BooleanField(_("payment slip"), default=False)
@@ -51,6 +85,22 @@ class PaymentMethod(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_cash(self):
+        return self.payment_class == PaymentClass.CASH
+
+    def clean(self):
+        # Whether a method can be a channel follows from its configuration kind, which
+        # the form does not change: the class may move between the non-cash classes only.
+        if self.is_cash and self.config_kind:
+            raise ValidationError(
+                {"payment_class": _("A method that channels use cannot be cash.")}
+            )
+        if not self.is_cash and not self.config_kind:
+            raise ValidationError(
+                {"payment_class": _("This method is cash: it has no channel configuration.")}
+            )
 
     def fits_route(self, route):
         """Whether this method can be offered for a service paid by ``route``."""
@@ -99,6 +149,7 @@ class ServiceChannel(
         verbose_name=_("payment method"),
         on_delete=models.PROTECT,
         related_name="channels",
+        limit_choices_to=CHANNEL_METHODS,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

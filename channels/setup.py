@@ -13,19 +13,46 @@ from channels.models import FeedHead, PaymentMethod
 from channels.services import ensure_approval_workflow
 from channels.tasks import PUBLISH_SCHEDULE_NAME
 
-# Which method fits which payment route is data: a system administrator may change it
-# later (設定 → 決済手段); this only adds what is missing.
+# Which method fits which payment route, and how the KPIs count it, is data: a system
+# administrator may change it later (設定 → 決済手段); this only adds what is missing.
 PAYMENT_METHODS = [
-    # code, name, configuration kind, counter, slip, e-application
-    ("credit_card", "クレジットカード", "terminal", True, False, False),
-    ("e_money", "電子マネー", "terminal", True, False, False),
-    ("qr_store_scan", "コード決済（ストアスキャン）", "terminal", True, False, False),
-    ("qr_user_scan", "コード決済（ユーザースキャン・JPQR）", "jpqr", True, False, False),
-    ("convenience_store", "コンビニ収納（バーコード）", "slip_barcode", False, True, False),
-    ("smartphone_slip", "スマートフォン決済（請求書払い）", "slip_barcode", False, True, False),
-    ("pay_easy", "ペイジー", "pay_easy", False, True, False),
-    ("bank_transfer", "口座振替", "bank_transfer", False, True, False),
-    ("online_card", "オンライン決済（電子申請）", "online", False, False, True),
+    # code, name, configuration kind, counter, slip, e-application, payment class
+    ("credit_card", "クレジットカード", "terminal", True, False, False, "cashless"),
+    ("e_money", "電子マネー", "terminal", True, False, False, "cashless"),
+    ("qr_store_scan", "コード決済（ストアスキャン）", "terminal", True, False, False, "cashless"),
+    (
+        "qr_user_scan",
+        "コード決済（ユーザースキャン・JPQR）",
+        "jpqr",
+        True,
+        False,
+        False,
+        "cashless",
+    ),
+    (
+        "convenience_store",
+        "コンビニ収納（バーコード）",
+        "slip_barcode",
+        False,
+        True,
+        False,
+        "convenience_store",
+    ),
+    (
+        "smartphone_slip",
+        "スマートフォン決済（請求書払い）",
+        "slip_barcode",
+        False,
+        True,
+        False,
+        "cashless",
+    ),
+    ("pay_easy", "ペイジー", "pay_easy", False, True, False, "account"),
+    ("bank_transfer", "口座振替", "bank_transfer", False, True, False, "account"),
+    ("online_card", "オンライン決済（電子申請）", "online", False, False, True, "cashless"),
+    # Cash is never a channel; collection results record it so shares have a denominator.
+    ("cash_counter", "現金（市の窓口）", "", True, True, False, "cash"),
+    ("cash_bank", "現金（金融機関の窓口）", "", False, True, False, "cash"),
 ]
 
 CHANNEL = "channels.{action}_servicechannel"
@@ -53,11 +80,13 @@ ROLE_CHANNEL_PERMISSIONS = {
 
 
 def ensure_payment_methods(using=DEFAULT_DB_ALIAS):
-    for order, (code, name, kind, counter, slip, e_application) in enumerate(PAYMENT_METHODS, 1):
+    for order, row in enumerate(PAYMENT_METHODS, 1):
+        code, name, kind, counter, slip, e_application, payment_class = row
         PaymentMethod.objects.using(using).get_or_create(
             code=code,
             defaults={
                 "name": name,
+                "payment_class": payment_class,
                 "config_kind": kind,
                 "for_counter": counter,
                 "for_slip": slip,

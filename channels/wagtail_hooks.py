@@ -18,7 +18,7 @@ from catalog.selectors import departments_offered
 from channels import admin_views
 from channels.configuration import ConfigKind, fields_for
 from channels.forms import ServiceChannelForm
-from channels.models import IntegratorAccess, PaymentMethod, ServiceChannel
+from channels.models import CHANNEL_METHODS, IntegratorAccess, PaymentMethod, ServiceChannel
 from channels.panels import channel_assets_panel, service_channels_panel
 from channels.selectors import ListingStatus, with_listing_status, with_status
 from channels.token_views import (
@@ -34,7 +34,7 @@ class ServiceChannelFilterSet(WagtailFilterSet):
         label=_("department"), field_name="service__department", queryset=departments_offered
     )
     method = django_filters.ModelChoiceFilter(
-        label=_("payment method"), queryset=PaymentMethod.objects.all()
+        label=_("payment method"), queryset=PaymentMethod.objects.filter(CHANNEL_METHODS)
     )
     status = django_filters.ChoiceFilter(
         label=_("status"), choices=ListingStatus.choices, method="filter_status"
@@ -137,12 +137,20 @@ class PaymentMethodViewSet(ModelViewSet):
     list_display = [
         "name",
         "code",
+        "payment_class",
         "config_kind",
         BooleanColumn("for_counter", label=_("counter payment")),
         BooleanColumn("for_slip", label=_("payment slip")),
         BooleanColumn("for_e_application", label=_("e-application")),
     ]
-    form_fields = ["name", "for_counter", "for_slip", "for_e_application", "sort_order"]
+    form_fields = [
+        "name",
+        "payment_class",
+        "for_counter",
+        "for_slip",
+        "for_e_application",
+        "sort_order",
+    ]
     copy_view_enabled = False
     inspect_view_enabled = True
 

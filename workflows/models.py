@@ -35,7 +35,7 @@ from wagtail.models import (
 )
 
 from catalog.models import Service
-from channels.models import PaymentMethod, ServiceChannel
+from channels.models import CHANNEL_METHODS, PaymentMethod, ServiceChannel
 from workflows.phases import ORDER, Phase
 
 
@@ -49,7 +49,10 @@ class RolloutPlan(ClusterableModel):
     name = models.CharField(_("wave name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     methods = ParentalManyToManyField(
-        PaymentMethod, verbose_name=_("payment methods"), related_name="rollout_plans"
+        PaymentMethod,
+        verbose_name=_("payment methods"),
+        related_name="rollout_plans",
+        limit_choices_to=CHANNEL_METHODS,
     )
     phase = models.CharField(
         _("current phase"), max_length=20, choices=Phase.choices, default=Phase.STUDY
