@@ -277,3 +277,40 @@ class ReportedFigure(models.Model):
     @admin.display(description=_("amount (yen)"), ordering="amount")
     def amount_label(self):
         return f"¥{self.amount:,}"
+
+
+class Assessment(models.Model):
+    """What a receivable was assessed at for one fiscal year (調定額): the amount residents
+    owe the city for it that year.
+
+    The collection rate (収納率) divides what was collected in the fiscal year by this; a
+    service without an assessment (a counter fee paid on the spot) has no collection rate.
+    Departments import it with the assessment ledger (調定額).
+    """
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    amount = models.PositiveBigIntegerField(
+        _("assessed amount (yen)"), validators=[MinValueValidator(1)]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "service__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "fiscal_year"], name="one_assessment_per_year"
+            )
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self):
+        return f"{fiscal_year_label(self.fiscal_year)} {self.service_id}"

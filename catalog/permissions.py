@@ -99,11 +99,14 @@ def register_department_policies():
     """Register the policy for the catalog models, before any Wagtail view asks for one."""
     from wagtail.permissions import register_permission_policy
 
-    from catalog.models import Department, Facility, Service
+    from catalog.models import Assessment, Department, Facility, Service
 
     register_permission_policy(Department, DepartmentScopedPermissionPolicy(Department, ""))
     register_permission_policy(Facility, DepartmentScopedPermissionPolicy(Facility))
     register_permission_policy(Service, DepartmentScopedPermissionPolicy(Service))
+    register_permission_policy(
+        Assessment, DepartmentScopedPermissionPolicy(Assessment, "service__department")
+    )
 
 
 def policy_for(model):

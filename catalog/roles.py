@@ -22,15 +22,16 @@ CATALOG_VIEW = [
     "catalog.view_facility",
     "catalog.view_service",
     "catalog.view_reportedfigure",
+    "catalog.view_assessment",
 ]
 CATALOG_EDIT = [
     f"catalog.{action}_{model}"
-    for model in ("facility", "service")
+    for model in ("facility", "service", "assessment")
     for action in ("add", "change", "delete", "view")
 ]
 CATALOG_ALL = [
     f"catalog.{action}_{model}"
-    for model in ("department", "facility", "service", "reportedfigure")
+    for model in ("department", "facility", "service", "reportedfigure", "assessment")
     for action in ("add", "change", "delete", "view")
 ]
 ALL_DEPARTMENTS = ["catalog.view_all_departments"]

@@ -22,6 +22,7 @@ class LedgerKind(models.TextChoices):
     SERVICES = "services", _("Services (収納対象一覧)")
     FACILITIES = "facilities", _("Facilities (施設一覧)")
     COLLECTIONS = "collections", _("Monthly collections (収納実績)")
+    ASSESSMENTS = "assessments", _("Assessed amounts (調定額)")
     SLIPS = "slips", _("Payment slips (納付書)")
 
 

@@ -8,7 +8,7 @@ Staff type amounts as ``¥1,234``, ``1,234円`` or in full-width digits, and Exc
 leading zeros of a code typed as a number (``00123`` becomes ``123.0``); both are read
 back to what was meant. Anything that could be two things — a fraction of a yen, a
 negative amount, a code of the wrong length typed as text — is refused, not guessed.
-Dates and year-months go to :mod:`catalog.fiscal`, which knows the eras.
+Dates, year-months and fiscal years go by :mod:`catalog.fiscal`, which knows the eras.
 
 They run on every cell of 100,000-row ledgers, so the common forms (ASCII digits,
 numbers, date cells) are answered before any NFKC or regular expression, and nothing
@@ -23,7 +23,13 @@ import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
-from catalog.fiscal import DateParseError, parse_date, parse_year_month
+from catalog.fiscal import (
+    ERA_BY_NAME,
+    DateParseError,
+    fiscal_year_label,
+    parse_date,
+    parse_year_month,
+)
 
 
 class CellError(ValueError):
@@ -245,6 +251,89 @@ def year_month(value) -> dt.date:
     except DateParseError as error:
         raise CellError(error.message) from None
     return dt.date(year, month, 1)
+
+
+# After NFKC, without spaces, in upper case: 2024, 2024年, 2024年度, FY2024; 令和6年度, R6,
+# 令和元年度 and the screens' 令和6年度 (2024), whose Western year must agree.
+_FISCAL_YEAR_FORMS = [
+    re.compile(r"(?:FY)?(?P<western>\d{4})(?:年度?)?"),
+    re.compile(
+        rf"(?P<era>{'|'.join(ERA_BY_NAME)})(?P<year>\d{{1,2}}|元)(?:年度?)?"
+        r"(?:\((?P<western>\d{4})(?:年度?)?\))?"
+    ),
+]
+
+
+def _not_a_fiscal_year(value):
+    return CellError(
+        _("%(value)s is not a fiscal year: write it as 2024, 2024年度, 令和6年度 or R6.")
+        % {"value": plain_text(value)}
+    )
+
+
+def _fiscal_year_of_text(value: str) -> int:
+    """The fiscal year a text names; :class:`CellError` for anything else."""
+    text = "".join(_normalised(value).split()).upper()
+    match = next((m for form in _FISCAL_YEAR_FORMS if (m := form.fullmatch(text))), None)
+    if match is None:
+        raise _not_a_fiscal_year(value)
+    western = match.group("western")
+    if match.groupdict().get("era") is None:
+        return int(western)
+    era = ERA_BY_NAME[match.group("era")]
+    era_year = 1 if match.group("year") == "元" else int(match.group("year"))
+    shown = plain_text(value)
+    if era_year < 1:
+        raise CellError(
+            _("%(value)s does not exist: era years start at 1 (元年).") % {"value": shown}
+        )
+    year = era.since.year + era_year - 1
+    # 平成31年度 (from 1 April 2019) exists, though 令和 began in May; 平成32年度 does not.
+    if era.until is not None and dt.date(year, 4, 1) >= era.until:
+        raise CellError(
+            _("%(value)s does not exist: %(era)s ended on %(until)s.")
+            % {
+                "value": shown,
+                "era": era.kanji,
+                "until": (era.until - dt.timedelta(days=1)).isoformat(),
+            }
+        )
+    if western is not None and int(western) != year:
+        raise CellError(
+            _("%(value)s names two different fiscal years: %(label)s is %(year)s.")
+            % {"value": shown, "label": fiscal_year_label(year), "year": year}
+        )
+    return year
+
+
+def fiscal_year(
+    value, *, minimum: int = 2000, maximum: int = 2100, required: bool = True
+) -> int | None:
+    """A fiscal year as its Western first year (April 2024 – March 2025 is 2024):
+    ``2024``, ``2024年度``, ``令和6年度``, ``R6``, ``令和元年度``, full-width or 2024.0.
+
+    A bare number must have four digits: ``6`` could be 令和6 or 平成6. A date cell is
+    refused too: a fiscal year is not a day.
+    """
+    kind = type(value)
+    if kind is str and len(value) == 4 and value.isascii() and value.isdigit():
+        year = int(value)
+    elif kind is int or (kind is float and value.is_integer()):
+        if not 1000 <= value <= 9999:
+            raise _not_a_fiscal_year(value)
+        year = int(value)
+    elif is_blank(value):
+        return _when_blank(required, None)
+    elif kind is str:
+        year = _fiscal_year_of_text(value)
+    else:
+        raise _not_a_fiscal_year(value)
+    if not minimum <= year <= maximum:
+        raise CellError(
+            _("%(value)s is not a fiscal year from %(minimum)s to %(maximum)s.")
+            % {"value": plain_text(value), "minimum": minimum, "maximum": maximum}
+        )
+    return year
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

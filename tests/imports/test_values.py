@@ -387,3 +387,80 @@ def test_integer_in_range_blank():
     assert values.integer_in_range(None, minimum=0, maximum=9, required=False) is None
     assert refusal(values.integer_in_range, "", minimum=0, maximum=9) == "This cell is required."
     assert values.integer_in_range("-3", minimum=-5, maximum=5) == -3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        2024,
+        2024.0,
+        "2024",
+        " 2024 ",
+        "２０２４",
+        "2024年",
+        "2024年度",
+        "２０２４年度",
+        "FY2024",
+        "令和6年度",
+        "令和６年度",
+        "令和6年",
+        "令和6",
+        "R6",
+        "r6",
+        "R06",
+        "Ｒ６年度",
+        "令和6年度 (2024)",  # as the screens show it
+        "令和６年度（２０２４）",
+    ],
+)
+def test_fiscal_year_forms(value):
+    assert values.fiscal_year(value) == 2024
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("令和元年度", 2019),
+        ("R1", 2019),
+        ("平成31年度", 2019),  # April 2019 was still 平成
+        ("H30", 2018),
+        ("2000", 2000),
+        (2100.0, 2100),
+    ],
+)
+def test_fiscal_year_eras_and_edges(value, expected):
+    assert values.fiscal_year(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("1999", "from 2000 to 2100"),
+        (2101, "from 2000 to 2100"),
+        ("H10", "from 2000 to 2100"),
+        (6, "write it as 2024, 2024年度, 令和6年度 or R6"),  # 令和6 or 平成6?
+        ("6", "write it as 2024"),
+        (24.0, "write it as 2024"),
+        (2024.5, "write it as 2024"),
+        (-2024, "write it as 2024"),
+        ("2024-04", "write it as 2024"),
+        ("今年度", "write it as 2024"),
+        (D(2024, 4, 1), "write it as 2024"),  # a day is not a fiscal year
+        (True, "write it as 2024"),
+        ("平成32年度", "平成 ended on 2019-04-30"),
+        ("昭和64年度", "昭和 ended on 1989-01-07"),
+        ("R0", "era years start at 1"),
+        ("令和6年度 (2023)", "two different fiscal years: 令和6年度 is 2024"),
+    ],
+)
+def test_fiscal_year_refusals_name_the_value_and_why(value, reason):
+    message = refusal(values.fiscal_year, value)
+    assert values.plain_text(value) in message
+    assert reason in message
+
+
+def test_fiscal_year_bounds_and_blank():
+    assert values.fiscal_year("1999", minimum=1990, maximum=2000) == 1999
+    assert "from 1990 to 2000" in refusal(values.fiscal_year, "R6", minimum=1990, maximum=2000)
+    assert refusal(values.fiscal_year, "\u3000") == "This cell is required."
+    assert values.fiscal_year(None, required=False) is None

@@ -47,7 +47,7 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = "Import an Excel ledger (services, facilities, collections or slips)."
+    help = "Import an Excel ledger (services, facilities, collections, assessments or slips)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
