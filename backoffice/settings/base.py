@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "channels",
     "imports",
     "workflows",
+    "kpis",
     "backoffice",
     "wagtail.contrib.settings",
     "wagtail.users",

@@ -8,7 +8,7 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["backoffice", "catalog", "channels", "imports", "workflows"]
+APPS = ["backoffice", "catalog", "channels", "imports", "workflows", "kpis"]
 CATALOG = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 # Japanese for the Wagtail admin strings Wagtail 8.0's own catalogs lack.
 SUPPLEMENTS = sorted((ROOT / "locale-wagtail" / "ja" / "LC_MESSAGES").glob("*.po"))

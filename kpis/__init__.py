@@ -1,0 +1,1 @@
+"""The KPI dashboard: see :mod:`kpis.apps`."""

@@ -1,0 +1,39 @@
+"""How the dashboard writes its numbers: shares as 37.5%, changes as +1.2pt, yen as
+¥1,234 and an unknown figure as "—" (never as zero)."""
+
+from django import template
+
+from kpis.charts import percent_label
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.filter
+def percent(value):
+    """A share (0.375) as ``37.5%``; ``—`` when it is unknown."""
+    return percent_label(value)
+
+
+@register.filter
+def points(value):
+    """A change in percentage points as ``+1.2pt`` / ``−0.4pt``; ``—`` when unknown."""
+    if value is None:
+        return DASH
+    if round(value, 1) == 0:
+        return "±0.0pt"
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{abs(value):.1f}pt"
+
+
+@register.filter
+def yen(value):
+    """Whole yen as ``¥1,234``; ``—`` when unknown."""
+    return DASH if value is None else f"¥{value:,}"
+
+
+@register.filter
+def number(value):
+    """A count as ``1,234``; ``—`` when unknown."""
+    return DASH if value is None else f"{value:,}"
