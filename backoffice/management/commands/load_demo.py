@@ -1,5 +1,6 @@
-"""`python manage.py load_demo`: the city's demo catalog, payment channels and rollout
-waves, and demo logins and an integrator token in development."""
+"""`python manage.py load_demo`: the city's demo catalog, payment channels, rollout waves
+and KPI results (collection records, assessments, targets), and demo logins and an
+integrator token in development."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,13 +10,16 @@ from django.utils.translation import gettext as _
 from catalog.demo import catalog_totals, load_catalog, load_demo_users, read_fixture
 from channels.demo import demo_token, load_demo_channels
 from channels.demo import read_fixture as read_channels
+from kpis.demo import load_demo_kpis
+from kpis.demo import read_fixture as read_kpis
 from workflows.demo import load_demo_rollouts
 from workflows.demo import read_fixture as read_rollouts
 
 
 class Command(BaseCommand):
     help = (
-        "Load the city's demo catalog, channels and rollout waves (and demo users in development)."
+        "Load the city's demo catalog, channels, rollout waves and KPI results "
+        "(and demo users in development)."
     )
 
     def handle(self, *args, **options):
@@ -39,6 +43,7 @@ class Command(BaseCommand):
         if not getattr(settings, "DEMO_USERS_ALLOWED", False):
             self._load_channels(user=None)
             self._load_rollouts(user=None)
+            self._load_kpis()
             self.stdout.write(_("Demo users are created with development settings only."))
             return
         logins = load_demo_users(data)
@@ -46,6 +51,7 @@ class Command(BaseCommand):
         self._load_channels(user=get_user_model().objects.get(username="kanko"))
         # Finance owns the rollout schedule, so the waves are on record as theirs.
         self._load_rollouts(user=get_user_model().objects.get(username="kaikei"))
+        self._load_kpis()
         self.stdout.write(self.style.SUCCESS(_("Demo logins (development only):")))
         for username, password, role in logins:
             shown = password or _("(password changed by the user)")
@@ -73,3 +79,16 @@ class Command(BaseCommand):
             _("Rollout waves: %(created)d created, %(unchanged)d unchanged.")
             % {"created": counts["created"], "unchanged": counts["unchanged"]}
         )
+
+    def _load_kpis(self):
+        # After the rollouts: their pilot months are kept and the generated months fit round.
+        counts = load_demo_kpis(read_kpis())
+        for label, key in (
+            (_("Collection results: %(created)d created, %(unchanged)d unchanged."), "records"),
+            (_("Assessments: %(created)d created, %(unchanged)d unchanged."), "assessments"),
+            (_("KPI targets: %(created)d created, %(unchanged)d unchanged."), "targets"),
+        ):
+            self.stdout.write(
+                label
+                % {"created": counts[f"{key}_created"], "unchanged": counts[f"{key}_unchanged"]}
+            )
