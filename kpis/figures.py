@@ -436,6 +436,7 @@ def build_figures(
             key=m.id, label=m.name, totals=method_totals.get(m.id, Totals()), note=m.class_label
         )
         for m in methods.values()
+        if m.id in method_totals  # a method nobody in scope paid by this year is left out
     )
     target = applying_target(targets, Metric.CASHLESS_SHARE_AMOUNT, fy)
     return Figures(

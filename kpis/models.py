@@ -95,6 +95,10 @@ class Target(models.Model):
         """The target as a share (0.4 for 40%), as the figures are computed."""
         return float(self.percent) / 100
 
+    @admin.display(description=_("indicator"), ordering="metric")
+    def metric_label(self):
+        return self.get_metric_display()
+
     @admin.display(description=_("applies to"), ordering="service__code")
     def scope_label(self):
         if self.service_id is None:

@@ -20,9 +20,10 @@ class TargetViewSet(ModelViewSet):
     """Targets (目標値): city-wide or per service, per indicator and target year."""
 
     model = Target
+    name = "targets"
     icon = "pick"
     menu_label = _("Targets")
-    list_display = ["get_metric_display", "scope_label", "year_label", "percent_label", "source"]
+    list_display = ["metric_label", "scope_label", "year_label", "percent_label", "source"]
     list_filter = ["metric", "fiscal_year"]
     ordering = ["metric", "service__code", "fiscal_year"]
     panels = [

@@ -3,6 +3,7 @@
 
 from django import template
 
+from catalog.fiscal import fiscal_year_label
 from kpis.charts import percent_label
 
 register = template.Library()
@@ -37,3 +38,9 @@ def yen(value):
 def number(value):
     """A count as ``1,234``; ``—`` when unknown."""
     return DASH if value is None else f"{value:,}"
+
+
+@register.filter
+def fiscal_year(value):
+    """A fiscal year as staff read it: ``令和6年度 (2024)``."""
+    return fiscal_year_label(value, with_western=True)

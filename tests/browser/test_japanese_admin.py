@@ -89,6 +89,9 @@ def screens(demo):
         "/admin/rollout_moves/",
         "/admin/rollouts/timeline/",
         "/admin/rollouts/timeline/?first_fy=2030&last_fy=2020",  # a refused range
+        "/admin/kpis/",
+        "/admin/kpis/?year=2024",
+        "/admin/kpis/?year=1999",  # a refused year
     ]
 
 
