@@ -112,20 +112,10 @@ def _result_rows(scope, periods):
         .annotate(fy=fiscal, same_period=compared)
         .values("fy", "same_period", "service_id", "method_id")
         .annotate(count=Sum("payment_count"), amount=Sum("amount"), on_time=Sum("on_time_count"))
+        .values_list("fy", "same_period", "service_id", "method_id", "count", "amount", "on_time")
         .order_by()
     )
-    return [
-        ResultRow(
-            fiscal_year=row["fy"],
-            same_period=row["same_period"],
-            service_id=row["service_id"],
-            method_id=row["method_id"],
-            count=row["count"],
-            amount=row["amount"],
-            on_time=row["on_time"],
-        )
-        for row in sums
-    ]
+    return [ResultRow._make(row) for row in sums]
 
 
 def _assessments(scope, periods):
