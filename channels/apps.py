@@ -13,9 +13,10 @@ class ChannelsConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from channels import signals  # noqa: F401 (connects the change feed)
-        from channels.models import ServiceChannel
-        from channels.permissions import ChannelPermissionPolicy
+        from channels.models import PaymentMethod, ServiceChannel
+        from channels.permissions import ChannelPermissionPolicy, PaymentMethodPermissionPolicy
         from channels.setup import ensure_channel_setup
 
         register_permission_policy(ServiceChannel, ChannelPermissionPolicy(ServiceChannel))
+        register_permission_policy(PaymentMethod, PaymentMethodPermissionPolicy(PaymentMethod))
         post_migrate.connect(ensure_channel_setup, sender=self)

@@ -53,6 +53,20 @@ class PaymentClass(models.TextChoices):
 #: Methods a channel may use: cash is recorded in collection results but never switched on.
 CHANNEL_METHODS = ~models.Q(payment_class=PaymentClass.CASH)
 
+#: The classes a method of each configuration kind may be counted in. A counter terminal
+#: is always cashless; a barcode may be paid at a shop or by a phone app; a method without
+#: a configuration is cash. Changing a class recounts every year's figures, so it stays
+#: within what the method can be.
+CLASSES_OF_KIND = {
+    ConfigKind.TERMINAL: [PaymentClass.CASHLESS],
+    ConfigKind.JPQR: [PaymentClass.CASHLESS],
+    ConfigKind.ONLINE: [PaymentClass.CASHLESS],
+    ConfigKind.SLIP_BARCODE: [PaymentClass.CONVENIENCE_STORE, PaymentClass.CASHLESS],
+    ConfigKind.PAY_EASY: [PaymentClass.ACCOUNT, PaymentClass.CASHLESS],
+    ConfigKind.BANK_TRANSFER: [PaymentClass.ACCOUNT],
+    "": [PaymentClass.CASH],
+}
+
 
 class PaymentMethod(models.Model):
     """A way of paying the city (決済手段), the payment routes it fits and its class.
@@ -91,15 +105,16 @@ class PaymentMethod(models.Model):
         return self.payment_class == PaymentClass.CASH
 
     def clean(self):
-        # Whether a method can be a channel follows from its configuration kind, which
-        # the form does not change: the class may move between the non-cash classes only.
-        if self.is_cash and self.config_kind:
+        allowed = CLASSES_OF_KIND.get(self.config_kind, [])
+        if self.payment_class not in allowed:
             raise ValidationError(
-                {"payment_class": _("A method that channels use cannot be cash.")}
-            )
-        if not self.is_cash and not self.config_kind:
-            raise ValidationError(
-                {"payment_class": _("This method is cash: it has no channel configuration.")}
+                {
+                    "payment_class": _("%(method)s can only be counted as %(classes)s.")
+                    % {
+                        "method": self.name,
+                        "classes": "・".join(str(PaymentClass(c).label) for c in allowed),
+                    }
+                }
             )
 
     def fits_route(self, route):

@@ -1,4 +1,7 @@
-"""Who may do what to a payment channel: the department policy, plus one rule of its own."""
+"""Who may do what to a payment channel (the department policy, plus one rule of its own)
+and to a payment method (model permissions, but never add one in the admin)."""
+
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from catalog.permissions import DepartmentScopedPermissionPolicy
 
@@ -21,3 +24,15 @@ class ChannelPermissionPolicy(DepartmentScopedPermissionPolicy):
         return any(
             self.user_has_permission_for_instance(user, action, instance) for action in actions
         )
+
+
+class PaymentMethodPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, except that nobody adds a payment method in the admin: the
+    methods are seeded with their codes and configuration kinds (``channels.setup``),
+    which the settings form does not edit; a method without them could not work."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)

@@ -101,7 +101,6 @@ def _coverage_bars(rows):
 def charts(figures):
     """The dashboard's SVG charts (markup: every text in them is escaped)."""
     year = fiscal_year_label(figures.periods.fiscal_year)
-    target = figures.headlines[0].target
     by_amount, by_count = _("By amount"), _("By count")
     return {
         "trend": mark_safe(_trend_svg(figures)),
@@ -116,7 +115,7 @@ def charts(figures):
         "departments": mark_safe(
             bar_chart(
                 title=_("Cashless share by department, %(year)s") % {"year": year},
-                bars=_share_bars(figures.by_department, target=target),
+                bars=_share_bars(figures.by_department, target=figures.target),
                 value_label=by_amount,
                 secondary_label=by_count,
                 target_label=figures.target_label or None,

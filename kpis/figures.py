@@ -215,7 +215,8 @@ class BelowTarget:
 
 @dataclass(frozen=True)
 class Figures:
-    """Everything the dashboard, its tables and its workbook show, for one scope."""
+    """Everything the dashboard, its tables and its workbook show, for one scope;
+    ``target`` is the city-wide cashless share (by amount) to reach, as a share."""
 
     periods: Periods
     headlines: tuple[Headline, ...]
@@ -228,13 +229,14 @@ class Figures:
     coverage_by_department: tuple[CoverageRow, ...]
     below_target: tuple[BelowTarget, ...]
     without_results: int
+    target: float | None = None
     target_label: str = ""
 
     @property
     def coverage(self):
         return CoverageRow(
             key="all",
-            label=str(_("All services")),
+            label=str(_("All payment routes")),
             services=sum(row.services for row in self.coverage_by_route),
             cashless=sum(row.cashless for row in self.coverage_by_route),
             any_channel=sum(row.any_channel for row in self.coverage_by_route),
@@ -333,7 +335,8 @@ def _below_target(service_year, services, targets, periods):
     found, without = [], 0
     for service in services.values():
         totals = service_year.get((fiscal_year, service.id))
-        if totals is None or not totals.count:
+        # An assessed receivable nobody paid has a known collection rate (0%).
+        if totals is None or not (totals.count or totals.assessed):
             without += 1
             continue
         shortfalls = []
@@ -468,6 +471,7 @@ def build_figures(
         ),
         below_target=below,
         without_results=without,
+        target=_share(target),
         target_label=_target_label(target),
     )
 
@@ -480,6 +484,6 @@ def _target_label(target):
     if target is None:
         return ""
     return str(_("Target %(percent)s%% by %(year)s")) % {
-        "percent": f"{target.share * 100:.0f}",
+        "percent": f"{target.share * 100:.1f}".removesuffix(".0"),
         "year": fiscal_year_label(target.fiscal_year),
     }

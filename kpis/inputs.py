@@ -49,7 +49,6 @@ class TargetInfo:
     service_id: int | None
     fiscal_year: int
     share: float
-    source: str = ""
 
 
 @dataclass(frozen=True)

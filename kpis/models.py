@@ -90,11 +90,6 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.get_metric_display()} {self.scope_label()} {self.year_label()}"
 
-    @property
-    def share(self):
-        """The target as a share (0.4 for 40%), as the figures are computed."""
-        return float(self.percent) / 100
-
     @admin.display(description=_("indicator"), ordering="metric")
     def metric_label(self):
         return self.get_metric_display()

@@ -32,7 +32,7 @@ from workflows.phases import Phase, position
 from workflows.selectors import plans_visible_to
 
 
-def services_in_scope(user):
+def kpi_services(user):
     """The services whose figures ``user`` sees: their departments' (finance: all)."""
     return policy_for(Service).scope(user, Service.objects.all())
 
@@ -65,12 +65,13 @@ def _methods():
     }
 
 
-def months_with_results(scope, year):
+def months_with_results(scope, year, today):
     """How many months of fiscal ``year`` have results (April counts 1), up to the latest
-    month any service in ``scope`` has; 0 when none has any yet."""
+    month any service in ``scope`` has, never past ``today``'s month (a mistyped future
+    month must not make a running year look complete); 0 when none has any yet."""
     start, end = fiscal_year_bounds(year)
     latest = CollectionRecord.objects.filter(
-        service__in=scope, period__range=(start, end)
+        service__in=scope, period__range=(start, min(end, today.replace(day=1)))
     ).aggregate(latest=Max("period"))["latest"]
     if latest is None:
         return 0
@@ -140,7 +141,7 @@ def _channel_classes(scope):
 
 def _targets(scope):
     rows = Target.objects.filter(Q(service__isnull=True) | Q(service__in=scope)).values_list(
-        "metric", "service_id", "fiscal_year", "percent", "source"
+        "metric", "service_id", "fiscal_year", "percent"
     )
     return [
         TargetInfo(
@@ -148,9 +149,8 @@ def _targets(scope):
             service_id=service_id,
             fiscal_year=year,
             share=float(percent) / 100,
-            source=source,
         )
-        for metric, service_id, year, percent, source in rows
+        for metric, service_id, year, percent in rows
     ]
 
 
@@ -171,8 +171,8 @@ def dashboard_figures(user, *, year=None, today=None):
     today = today or timezone.localdate()
     current = fiscal_year(today)
     year = current if year is None else year
-    scope = services_in_scope(user)
-    periods = Periods(fiscal_year=year, months=months_with_results(scope, year))
+    scope = kpi_services(user)
+    periods = Periods(fiscal_year=year, months=months_with_results(scope, year, today))
     return build_figures(
         periods=periods,
         services=_services(scope),
@@ -197,7 +197,6 @@ class WaveStatus:
 
     name: str
     url: str
-    phase: str
     phase_label: str
     late_phases: tuple[str, ...]
 
@@ -215,7 +214,6 @@ def wave_statuses(user, today=None):
         WaveStatus(
             name=plan.name,
             url=reverse("rollouts:detail", args=[plan.pk]),
-            phase=plan.phase,
             phase_label=str(plan.get_phase_display()),
             late_phases=tuple(
                 str(Phase(entry.phase).label)

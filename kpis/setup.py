@@ -30,15 +30,14 @@ NATIONAL_TARGET = {
 
 
 def ensure_kpi_setup(using=DEFAULT_DB_ALIAS, **kwargs):
-    """Grant the roles their target permissions and seed the national goal. Only adds: a
-    goal finance changed is kept (its percent or source), and it is only created when no
-    city-wide target exists for that indicator and year."""
+    """Grant the roles their target permissions and seed the national goal. Only adds: the
+    goal is created only while no city-wide target of its indicator exists at all, so one
+    finance changed (its year, percent or source) or replaced stays as they left it."""
     for name, permission_names in ROLE_KPI_PERMISSIONS.items():
         group = Group.objects.using(using).get(name=name)
         group.permissions.add(*roles.permissions_named(permission_names))
-    Target.objects.using(using).get_or_create(
-        metric=NATIONAL_TARGET["metric"],
-        service=None,
-        fiscal_year=NATIONAL_TARGET["fiscal_year"],
-        defaults={"percent": NATIONAL_TARGET["percent"], "source": NATIONAL_TARGET["source"]},
+    city_wide = Target.objects.using(using).filter(
+        metric=NATIONAL_TARGET["metric"], service__isnull=True
     )
+    if not city_wide.exists():
+        Target.objects.using(using).create(**NATIONAL_TARGET)

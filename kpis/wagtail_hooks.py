@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from kpis import views
 from kpis.models import Target
-from kpis.selectors import services_in_scope
+from kpis.selectors import kpi_services
 
 
 class TargetViewSet(ModelViewSet):
@@ -36,6 +36,9 @@ class TargetViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
 
+    def get_queryset(self, request):
+        return Target.objects.select_related("service")  # each row names its service
+
 
 class DashboardMenuItem(MenuItem):
     """Shown to whoever has services to see: finance, system administrators and the
@@ -44,7 +47,7 @@ class DashboardMenuItem(MenuItem):
     def is_shown(self, request):
         # Asked more than once per page (the menu is built for the sidebar and its search).
         if not hasattr(request, "_sees_kpi_services"):
-            request._sees_kpi_services = services_in_scope(request.user).exists()
+            request._sees_kpi_services = kpi_services(request.user).exists()
         return request._sees_kpi_services
 
 

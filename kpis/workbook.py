@@ -15,6 +15,7 @@ from catalog.fiscal import fiscal_year_label
 from kpis.dashboard import method_rows, reported_rows
 
 PERCENT = "0.0%"
+POINTS = "+0.0;-0.0;0.0"  # percentage points, signed as on the page
 COUNT = "#,##0"
 YEN = '"¥"#,##0'
 
@@ -28,12 +29,13 @@ def _totals_headers():
         _("Cashless (count)"),
         _("Cashless (amount)"),
         _("Outside the counter"),
+        _("Assessed amount"),
         _("Collection rate"),
         _("On-time rate"),
     ]
 
 
-_TOTALS_FORMATS = [COUNT, YEN, COUNT, YEN, PERCENT, PERCENT, PERCENT, PERCENT, PERCENT]
+_TOTALS_FORMATS = [COUNT, YEN, COUNT, YEN, PERCENT, PERCENT, PERCENT, YEN, PERCENT, PERCENT]
 
 
 def _totals(totals):
@@ -45,6 +47,7 @@ def _totals(totals):
         totals.cashless_share_count,
         totals.cashless_share_amount,
         totals.outside_share_count,
+        totals.assessed or None,
         totals.collection_rate,
         totals.on_time_rate,
     ]
@@ -52,13 +55,7 @@ def _totals(totals):
 
 def _headline_rows(figures):
     for item in figures.headlines:
-        yield [
-            item.label,
-            item.value,
-            item.last_year,
-            item.change / 100 if item.change is not None else None,
-            item.target,
-        ]
+        yield [item.label, item.value, item.last_year, item.change, item.target]
 
 
 def _trend_rows(figures):
@@ -95,9 +92,15 @@ def _sheets(figures, waves):
     return [
         (
             _("Headline figures"),
-            [_("Indicator"), _("This year"), _("Last year, same months"), _("Change"), _("Target")],
+            [
+                _("Indicator"),
+                fiscal_year_label(figures.periods.fiscal_year, with_western=True),
+                _("Last year, same months"),
+                _("Change (points)"),
+                _("Target"),
+            ],
             _headline_rows(figures),
-            [None, PERCENT, PERCENT, PERCENT, PERCENT],
+            [None, PERCENT, PERCENT, POINTS, PERCENT],
         ),
         (
             _("Trend"),
@@ -157,7 +160,7 @@ def _sheets(figures, waves):
         ),
         (
             _("By service"),
-            [_("Service"), *totals],
+            [_("service"), *totals],
             _group_rows(figures.by_service),
             [None, *_TOTALS_FORMATS],
         ),
@@ -181,7 +184,7 @@ def _sheets(figures, waves):
         ),
         (
             _("Below target"),
-            [_("Service"), _("Indicator"), _("Actual"), _("Target"), _("Gap (points)")],
+            [_("service"), _("Indicator"), _("Actual"), _("Target"), _("Gap (points)")],
             (
                 [
                     f"{b.service.code} {b.service.name}",
@@ -192,7 +195,7 @@ def _sheets(figures, waves):
                 ]
                 for b in figures.below_target
             ),
-            [None, None, PERCENT, PERCENT, "0.0"],
+            [None, None, PERCENT, PERCENT, POINTS],
         ),
     ]
 

@@ -53,6 +53,14 @@ def plan_create(
     dicts with ``phase`` and any of the planned/actual start/end dates."""
     plan = RolloutPlan(name=name, description=description, phase=phase)
     plan.full_clean()
+    cash = [method.name for method in methods if method.is_cash]
+    if cash:
+        raise ValidationError(
+            {
+                "methods": _("Cash is never switched on by a wave: %(methods)s.")
+                % {"methods": "、".join(cash)}
+            }
+        )
     with transaction.atomic():
         plan.methods.set(methods)
         plan.save()  # a cluster's many-to-many is written when it is saved

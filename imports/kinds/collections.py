@@ -7,6 +7,7 @@ up to thousands of rows a year. ``(年月, サービスコード, 決済手段)`
 
 from functools import partial
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import CollectionRecord
@@ -97,6 +98,13 @@ class CollectionKind(ServiceRowsKind):
         return super().display(key, value, ctx)
 
     def check(self, row, ctx):
+        this_month = timezone.localdate().replace(day=1)
+        if row["period"] > this_month:
+            raise RowError(
+                "period",
+                _("%(month)s has not come yet: results can be imported up to %(this)s.")
+                % {"month": f"{row['period']:%Y-%m}", "this": f"{this_month:%Y-%m}"},
+            )
         service = self.service_of(row, ctx)
         method = ctx.lookups["methods"][row["method"]]
         if not method.fits_route(service.route):

@@ -14,6 +14,7 @@ from channels.services import api_token_issue
 from channels.setup import PAYMENT_METHODS
 from tests.channels.test_api import Integrator
 from workflows.models import RolloutPlan
+from workflows.services import plan_create
 
 CASH = ["cash_counter", "cash_bank"]
 
@@ -45,14 +46,53 @@ def test_a_cash_method_is_refused_as_a_channel_with_the_reason(make_service, cod
     assert "is cash: it is recorded in collection results" in messages
 
 
-def test_a_method_cannot_be_made_cash_while_it_has_a_configuration_kind(db):
-    method = PaymentMethod.objects.get(code="credit_card")
-    method.payment_class = PaymentClass.CASH
-    with pytest.raises(ValidationError) as raised:
+@pytest.mark.parametrize(
+    ("code", "refused", "allowed"),
+    [
+        ("credit_card", [PaymentClass.CASH, PaymentClass.ACCOUNT], []),  # always cashless
+        ("convenience_store", [PaymentClass.CASH], [PaymentClass.CASHLESS]),
+        ("pay_easy", [PaymentClass.CONVENIENCE_STORE], [PaymentClass.CASHLESS]),
+        ("cash_counter", [PaymentClass.CASHLESS], []),  # never a channel, so always cash
+    ],
+)
+def test_a_method_is_counted_only_as_what_its_kind_can_be(db, code, refused, allowed):
+    method = PaymentMethod.objects.get(code=code)
+    for payment_class in refused:
+        method.payment_class = payment_class
+        with translation.override("en"), pytest.raises(ValidationError) as raised:
+            method.full_clean()
+        assert "can only be counted as" in raised.value.message_dict["payment_class"][0]
+    for payment_class in allowed:
+        method.payment_class = payment_class
         method.full_clean()
-    assert "payment_class" in raised.value.message_dict
-    method.payment_class = PaymentClass.ACCOUNT  # between non-cash classes: fine
-    method.full_clean()
+
+
+def test_the_settings_refuse_a_new_method_and_a_class_the_method_cannot_be(make_user, client):
+    client.force_login(make_user(roles.SYSTEM_ADMIN))
+    assert client.get(reverse("payment_methods:add")).status_code == 302  # not allowed
+    card = PaymentMethod.objects.get(code="credit_card")
+    form = {
+        "name": card.name,
+        "payment_class": PaymentClass.ACCOUNT,
+        "for_counter": "on",
+        "sort_order": card.sort_order,
+    }
+    response = client.post(reverse("payment_methods:edit", args=[card.pk]), form)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "としてのみ数えられます" in response.content.decode()
+    card.refresh_from_db()
+    assert card.payment_class == PaymentClass.CASHLESS
+
+
+def test_a_wave_never_switches_cash_on(db):
+    with pytest.raises(ValidationError) as raised:
+        plan_create(
+            name="現金の波",
+            methods=[PaymentMethod.objects.get(code="cash_counter")],
+            services=[],
+        )
+    assert "methods" in raised.value.message_dict
+    assert not RolloutPlan.objects.filter(name="現金の波").exists()
 
 
 def test_integrators_are_not_offered_the_cash_methods(make_user):

@@ -126,7 +126,7 @@ def test_undo_is_refused_naming_an_assessment_changed_since(upload, confirm, cle
     committed = confirm(upload("assessments", book([2024, "02001", 1_200_000]), clerk), clerk)
     assessment = Assessment.objects.get()
     assessment.amount = 1_250_000
-    assessment.save()  # corrected on its own screen after the import
+    assessment.save()  # corrected since the import (by a later import or the shell)
 
     with pytest.raises(ValidationError, match="令和6年度 02001 市県民税"):
         ledger_import_undo(ledger_import=committed, user=clerk)

@@ -60,6 +60,7 @@ def test_collection_errors_name_the_value_and_the_place(upload, clerk, counter_s
         ["2024-04", "01234", "コンビニ収納（バーコード）", 1, 100, 1],
         ["2024-13", "01234", "電子マネー", 1, 100, 1],
         ["2024-04", "01234", "電子マネー", 5, 100, 6],
+        ["2099-04", "01234", "電子マネー", 1, 100, 1],  # a month still to come
     ]
     ledger_import = upload("collections", workbook_bytes(COLLECTION_HEADERS, rows), clerk)
 
@@ -70,8 +71,10 @@ def test_collection_errors_name_the_value_and_the_place(upload, clerk, counter_s
         (4, "決済手段", "コンビニ収納（バーコード）"),
         (5, "年月", "2024-13"),
         (6, "期限内件数", "6"),
+        (7, "年月", "2099-04"),
     ]
     assert "99999" in issues[0][3]
+    assert "2099-04" in issues[5][3]
     assert "現金" in issues[1][3]
 
 

@@ -319,7 +319,8 @@ def test_headlines_and_trend_carry_the_city_wide_target_of_each_year():
 def test_below_target_lists_the_largest_gaps_first_at_most_ten():
     # Services 101–112 with a cashless share by amount of 3 × i % (i = 0…11): all below
     # the 40% target, gaps −40, −37, … −7 points. Service 120 is at 50% (above it);
-    # services 130 and 131 have no results (one with only an assessment).
+    # services 130 and 131 have no results; 130 has an assessment, so its collection rate
+    # (0%) is known and it is compared (no collection-rate target: not listed).
     below = [service(101 + i) for i in range(12)]
     above = service(120)
     quiet = [service(130, "slip"), service(131)]
@@ -337,7 +338,21 @@ def test_below_target_lists_the_largest_gaps_first_at_most_ten():
     assert [round(item.gap) for item in result.below_target] == [-40 + 3 * i for i in range(10)]
     assert {item.metric for item in result.below_target} == {AMOUNT}
     assert result.below_target[0].value == 0 and result.below_target[0].target == 0.40
-    assert result.without_results == 2
+    assert result.without_results == 1
+
+
+def test_an_assessed_receivable_nobody_paid_is_below_its_collection_target():
+    unpaid = service(140, "slip")
+    result = figures(
+        [unpaid],
+        [],
+        targets=[target(0.98, 2025, metric=Metric.COLLECTION_RATE)],
+        assessments={(2025, 140): 10_000},
+    )
+    assert [(item.metric, item.value, item.target) for item in result.below_target] == [
+        (Metric.COLLECTION_RATE, 0, 0.98)
+    ]
+    assert result.without_results == 0
 
 
 def test_below_target_uses_the_services_own_target():
@@ -400,3 +415,8 @@ def test_totals_add_up_field_by_field():
     assert (first.count, first.amount, first.cashless_count) == (5, 30, 3)
     assert first.collection_rate == share(0.6)
     assert first.value(Metric.CASHLESS_SHARE_COUNT) == share(0.6)
+
+
+def test_the_target_label_keeps_a_decimal_target():
+    result = figures([service(101)], targets=[target(0.425, 2027)])
+    assert "42.5%" in result.target_label and "40" not in result.target_label

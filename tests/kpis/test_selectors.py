@@ -91,8 +91,10 @@ def test_an_assessment_without_results_is_a_collection_rate_of_zero(
     assert rates[f"{unpaid.code} 固定資産税"] == 0
     assert rates[f"{slip.code} 市県民税 普通徴収"] == share(0.80)
     assert rates[f"{counter.code} 住民票 交付手数料"] is None  # no assessment: no rate
-    # It has no results, so it is counted apart rather than listed as below target.
-    assert figures.without_results == 1
+    # Its collection rate (0%) is known, so it is compared, not counted apart; with no
+    # collection-rate target set, it is listed for nothing.
+    assert figures.without_results == 0
+    assert unpaid.code not in [item.service.code for item in figures.below_target]
 
 
 def test_coverage_counts_only_published_channels(finance, make_service_for, make_channel):
@@ -131,8 +133,18 @@ def test_march_belongs_to_the_fiscal_year_before_april(finance, counter, record)
     assert headline(figures, "cashless_share_count").value == 1
     # FY2025 runs to March: compared with all of FY2024, cash only.
     assert headline(figures, "cashless_share_count").last_year == 0
-    assert months_with_results(Service.objects.all(), 2024) == 12
-    assert months_with_results(Service.objects.all(), 2026) == 1
+    assert months_with_results(Service.objects.all(), 2024, TODAY) == 12
+    assert months_with_results(Service.objects.all(), 2026, TODAY) == 1
+
+
+def test_a_month_still_to_come_does_not_complete_the_running_year(finance, make_service, record):
+    counter = make_service()
+    record(counter, "cash_counter", "2026-04", 1, 100)
+    record(counter, "cash_counter", "2026-10", 1, 100)
+    record(counter, "cash_counter", "2027-03", 1, 100)  # mistyped: March has not come yet
+    figures = dashboard_figures(finance, year=2026, today=TODAY)
+    assert figures.periods.months == 7  # April to October, as on 2026-11-25
+    assert figures.trend[-1].months == 7
 
 
 def test_a_year_in_progress_is_compared_with_last_years_same_months(finance, counter, record):

@@ -250,9 +250,9 @@ def test_the_workbook_has_the_pages_tables_with_numbers(client, scoped_city, fin
     amount = headlines[0]  # cashless share by amount: this year, last year, change, target
     assert amount[1].value == pytest.approx(7_000 / 4_331_000)
     assert amount[2].value == pytest.approx(1 / 3)
-    assert amount[3].value == pytest.approx(7_000 / 4_331_000 - 1 / 3)
+    assert amount[3].value == pytest.approx((7_000 / 4_331_000 - 1 / 3) * 100)  # points
     assert amount[4].value == pytest.approx(0.40)
-    assert all(cell.number_format == "0.0%" for cell in amount[1:])
+    assert [cell.number_format for cell in amount[1:]] == ["0.0%", "0.0%", "+0.0;-0.0;0.0", "0.0%"]
     collection = headlines[3]  # no assessment: every share unknown, empty cells
     assert [cell.value for cell in collection[1:]] == [None, None, None, None]
     coverage = headlines[5]
