@@ -33,7 +33,7 @@ def _trend_svg(figures):
             ),
         ],
         target=target,
-        partial=[year.months < 12 for year in trend],
+        partial=[0 < year.months < 12 for year in trend],
     )
 
 

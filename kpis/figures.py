@@ -387,10 +387,11 @@ def build_figures(
         rows, services, methods, assessments, periods
     )
     fy = periods.fiscal_year
+    months = _months_by_year(rows, periods)
     trend = tuple(
         TrendYear(
             fiscal_year=year,
-            months=periods.months if year == fy else 12,
+            months=months.get(year, 0),
             totals=summed(service_year.get((year, sid), Totals()) for sid in services),
             target=_share(applying_target(targets, Metric.CASHLESS_SHARE_AMOUNT, year)),
             reported=tuple(r[1:] for r in reported if r[0] == year),
@@ -474,6 +475,27 @@ def build_figures(
         target=_share(target),
         target_label=_target_label(target),
     )
+
+
+def _months_by_year(rows, periods):
+    """How many months each year's results span: the shown year's from April (as
+    :class:`Periods` has it), a past year's from its first month with results to its last,
+    so a year whose results begin or end midway is not shown as complete."""
+    spans = {}
+    for row in rows:
+        if row.first is None:  # results summed without their months: a whole year
+            spans.setdefault(row.fiscal_year, None)
+            continue
+        first, last = spans.get(row.fiscal_year) or (row.first, row.last)
+        spans[row.fiscal_year] = (min(first, row.first), max(last, row.last))
+    months = {
+        year: 12
+        if span is None
+        else (span[1].year - span[0].year) * 12 + span[1].month - span[0].month + 1
+        for year, span in spans.items()
+    }
+    months[periods.fiscal_year] = periods.months
+    return months
 
 
 def _share(target):

@@ -31,8 +31,9 @@ class MethodInfo:
 
 class ResultRow(NamedTuple):
     """Collection results of one service × method in one fiscal year; ``same_period`` says
-    whether the months lie within the comparison period (see :class:`Periods`). A tuple:
-    the selector reads thousands of these straight from the database's rows."""
+    whether the months lie within the comparison period (see :class:`Periods`), ``first``
+    and ``last`` are its first and last month. A tuple: the selector reads thousands of
+    these straight from the database's rows."""
 
     fiscal_year: int
     same_period: bool
@@ -41,6 +42,8 @@ class ResultRow(NamedTuple):
     count: int
     amount: int
     on_time: int
+    first: dt.date | None = None
+    last: dt.date | None = None
 
 
 @dataclass(frozen=True)

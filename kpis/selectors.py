@@ -9,7 +9,7 @@ narrowed to the departments the user works on by the one department policy.
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Max, Min, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,10 +110,16 @@ def _result_rows(scope, periods):
     )
     sums = (
         CollectionRecord.objects.filter(service__in=scope, period__range=(start, end))
-        .annotate(fy=fiscal, same_period=compared)
-        .values("fy", "same_period", "service_id", "method_id")
-        .annotate(count=Sum("payment_count"), amount=Sum("amount"), on_time=Sum("on_time_count"))
-        .values_list("fy", "same_period", "service_id", "method_id", "count", "amount", "on_time")
+        .annotate(fiscal_year=fiscal, same_period=compared)
+        .values("fiscal_year", "same_period", "service_id", "method_id")
+        .annotate(
+            count=Sum("payment_count"),
+            amount=Sum("amount"),
+            on_time=Sum("on_time_count"),
+            first=Min("period"),
+            last=Max("period"),
+        )
+        .values_list(*ResultRow._fields)
         .order_by()
     )
     return [ResultRow._make(row) for row in sums]

@@ -137,6 +137,18 @@ def test_march_belongs_to_the_fiscal_year_before_april(finance, counter, record)
     assert months_with_results(Service.objects.all(), 2026, TODAY) == 1
 
 
+def test_a_past_year_whose_results_begin_midway_is_not_shown_as_complete(
+    finance, make_service, record
+):
+    counter = make_service()
+    record(counter, "cash_counter", "2021-11", 1, 100)  # results kept from November only
+    record(counter, "cash_counter", "2022-03", 1, 100)
+    record(counter, "cash_counter", "2022-04", 1, 100)
+    record(counter, "credit_card", "2023-03", 1, 100)
+    years = trend(dashboard_figures(finance, year=2023, today=TODAY))
+    assert (years[2021].months, years[2022].months, years[2023].months) == (5, 12, 0)
+
+
 def test_a_month_still_to_come_does_not_complete_the_running_year(finance, make_service, record):
     counter = make_service()
     record(counter, "cash_counter", "2026-04", 1, 100)
