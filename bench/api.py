@@ -41,7 +41,7 @@ from apibench.checkout import ROOT
 from apibench.cpu import NoDatabaseProcess, PostgresBackends
 from apibench.data import MAX_SERVICES, build_data
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError
+from apibench.errors import BenchError, close_and_clean
 from apibench.load import run_rounds
 from apibench.report import LEGEND, ratios, setup, table
 from apibench.scenarios import services_scenarios, trivial_scenario
@@ -177,17 +177,13 @@ def main(argv=None):
         if server is not None:
             server.stop()
         db.close()
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
         if args.keep:
+            if "django.db" in sys.modules:
+                sys.modules["django.db"].connections.close_all()
             print(f"kept {temp}" + (" and the scratch database" if cleanups else ""),
                   file=sys.stderr)  # fmt: skip
         else:
-            for cleanup in cleanups:
-                try:
-                    cleanup()
-                except Exception as error:  # noqa: BLE001 (report it, clean the rest)
-                    print(f"cleanup failed: {error}", file=sys.stderr)
+            close_and_clean(cleanups)
             shutil.rmtree(temp, ignore_errors=True)
 
 

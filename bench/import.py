@@ -42,7 +42,7 @@ from pathlib import Path
 
 from apibench.checkout import ROOT
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError
+from apibench.errors import BenchError, close_and_clean
 from importbench.child import child_main, run_child
 from importbench.data import build_data, empty_slips, stored
 from importbench.ledger import CACHE, ledger
@@ -223,13 +223,7 @@ def main(argv=None):
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
-        for cleanup in cleanups:
-            try:
-                cleanup()
-            except Exception as error:  # noqa: BLE001 (report it, clean the rest)
-                print(f"cleanup failed: {error}", file=sys.stderr)
+        close_and_clean(cleanups)
         if args.keep_files:
             print(f"kept {temp} and the ledgers in {CACHE}", file=sys.stderr)
         else:

@@ -50,7 +50,7 @@ from pathlib import Path
 from apibench.checkout import ROOT
 from apibench.cpu import NoDatabaseProcess, PostgresBackends
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError
+from apibench.errors import BenchError, close_and_clean
 from apibench.server import DEFAULT_RATE, server_environment
 from kpisbench.data import (
     MAX_SERVICES,
@@ -250,13 +250,7 @@ def main(argv=None):
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
-        for cleanup in cleanups:
-            try:
-                cleanup()
-            except Exception as error:  # noqa: BLE001 (report it, clean the rest)
-                print(f"cleanup failed: {error}", file=sys.stderr)
+        close_and_clean(cleanups)
         shutil.rmtree(temp, ignore_errors=True)
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: small factories for the catalog and users of each role."""
 
+import io
 import itertools
 import shutil
 import subprocess
@@ -7,6 +8,9 @@ import subprocess
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import translation
 
 from catalog import roles
 from catalog.models import Department, Facility, Service
@@ -122,3 +126,21 @@ def zbar(tmp_path_factory):
         return result.stdout.decode("utf-8").removesuffix("\n")
 
     return decode
+
+
+def load_demo():
+    """Run `manage.py load_demo` as staff would, in English so its summary can be read."""
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module that asks (a full load takes seconds): each
+    test's own changes roll back as usual, and the load itself after the module's last
+    test. Returns what the command printed."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)

@@ -1,16 +1,14 @@
 """`manage.py load_demo`: the city's demo catalog from fixtures/catalog.toml, and one demo
 login per role in development."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import translation
 from wagtail.models import ModelLogEntry, Revision
 
 from catalog import roles
 from catalog.models import Department, Facility, ReportedFigure, Service
+from tests.conftest import load_demo
 
 DEMO_LOGINS = [
     ("sysadmin", "sysadmin-demo-2026", roles.SYSTEM_ADMIN),
@@ -31,14 +29,6 @@ CERTIFICATE_FEES = [
     "除籍全部事項証明書交付手数料",
     "所得・課税証明書交付手数料",
 ]
-
-
-def load_demo():
-    """Run the command as staff would, in English so its summary can be read here."""
-    out = io.StringIO()
-    with translation.override("en"):
-        call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@ results from FY2021 up to last month that meet the policy's reported figures, as
 for every slip, demo targets, and a dashboard with something to show on every panel."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from catalog.fiscal import fiscal_year
 from catalog.models import Assessment, Service
@@ -18,31 +15,16 @@ from channels.models import CollectionRecord, PaymentClass
 from kpis.demo import last_full_month, load_demo_kpis, months_between, read_fixture
 from kpis.models import Metric, Target
 from kpis.selectors import dashboard_figures
+from tests.conftest import load_demo
 
 TODAY = dt.date(2026, 11, 25)
 FIVE_RECEIVABLES = ["10101", "11101", "12101", "11201", "13101"]
 DEMO_SOURCE = "デモ用の目標（架空）"
 
 
-def load_demo():
-    out = io.StringIO()
-    with translation.override("en"):
-        call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module: each test's own changes roll back as usual,
-    and the load itself after the module's last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def output(loaded, db):
-    return loaded
+def output(demo_once, db):
+    return demo_once
 
 
 def months():

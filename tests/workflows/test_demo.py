@@ -3,13 +3,10 @@ three pillars on its schedule as they stand on 2026-11-25, consistent with their
 and a tourist wave that kanko can move to 横展開 with finance's approval."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.utils import translation
 from wagtail.documents import get_document_model
@@ -18,6 +15,7 @@ from wagtail.models import ModelLogEntry, Revision
 from catalog.models import Facility
 from channels.demo import DEMO_TOKEN
 from channels.models import CollectionRecord, ServiceChannel
+from tests.conftest import load_demo
 from workflows.demo import check_wave, read_fixture, sample_pdf
 from workflows.models import GateItem, PlanPhase, PlanService, RolloutPlan
 from workflows.permissions import can_request_moves, request_is_within_departments
@@ -63,25 +61,9 @@ WAVES = {
 }
 
 
-def load_demo():
-    out = io.StringIO()
-    with translation.override("en"):
-        call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module (a full load takes seconds): each test's own
-    changes roll back as usual, and the load itself after the module's last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def output(loaded, db):
-    return loaded
+def output(demo_once, db):
+    return demo_once
 
 
 @pytest.fixture(autouse=True)
