@@ -32,8 +32,8 @@ CERTIFICATE_FEES = [
 
 
 @pytest.fixture
-def output(db):
-    return load_demo()
+def output(demo_once, db):
+    return demo_once
 
 
 def test_summary_counts_what_was_created(output):
@@ -184,16 +184,3 @@ def test_a_demo_user_who_changed_their_password_keeps_it(output, client):
     assert client.login(username="kaikei", password="a-new-secret-2026")
     assert "kaikei / (password changed by the user)" in second
     assert "kaikei-demo-2026" not in second
-
-
-def test_no_demo_user_outside_development(db, settings):
-    settings.DEMO_USERS_ALLOWED = False
-
-    output = load_demo()
-
-    assert "Demo users are created with development settings only." in output
-    assert "Catalog: 80 created" in output
-    assert not get_user_model().objects.exists()
-    for username, password, _role in DEMO_LOGINS:
-        assert username not in output
-        assert password not in output
