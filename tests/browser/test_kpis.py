@@ -114,6 +114,9 @@ def test_finance_keeps_the_targets_in_japanese(demo, live_server, page, login, s
     page.locator("#id_fiscal_year").fill("2025")
     page.locator("#id_percent").fill("45")
     page.get_by_role("button", name="作成", exact=True).click()
-    page.get_by_text("この指標と年度の市全体の目標がすでにあります。").wait_for()
+    refusal = page.get_by_text("この指標と年度の市全体の目標がすでにあります。")
+    refusal.wait_for()
+    refusal.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # let the message finish sliding in before the screenshot
     screenshot(page, "54-kpi-target-refused")
     assert english_words(page) == []
