@@ -32,7 +32,6 @@ gunicorn is stopped and the scratch database removed on exit, Ctrl-C included. N
 import argparse
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -41,7 +40,7 @@ from apibench.checkout import ROOT
 from apibench.cpu import NoDatabaseProcess, PostgresBackends
 from apibench.data import MAX_SERVICES, build_data
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError, close_and_clean
+from apibench.errors import BenchError, close_and_clean, interrupt_on_signals
 from apibench.load import run_rounds
 from apibench.report import LEGEND, ratios, setup, table
 from apibench.scenarios import services_scenarios, trivial_scenario
@@ -103,13 +102,8 @@ def main(argv=None):
         )
         return 2
 
-    def interrupted(signum, frame):
-        raise KeyboardInterrupt
-
-    # Ctrl-C, kill and a closed terminal all stop gunicorn and remove the scratch data
-    # (SIGINT too, in case the shell started us with it ignored, as for background jobs).
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupted)
+    # Ctrl-C, kill and a closed terminal all stop gunicorn and remove the scratch data.
+    interrupt_on_signals()
 
     def log(message):
         print(message, file=sys.stderr, flush=True)

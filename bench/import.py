@@ -34,15 +34,13 @@ options and how to read the output.
 import argparse
 import os
 import secrets
-import signal
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from apibench.checkout import ROOT
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError, close_and_clean
+from apibench.errors import BenchError, close_and_clean, elapsed_log, interrupt_on_signals
 from importbench.child import child_main, run_child
 from importbench.data import build_data, empty_slips, stored
 from importbench.ledger import CACHE, ledger
@@ -123,16 +121,8 @@ def main(argv=None):
     if not 1 <= args.usual_rows <= args.rows:
         parser.error("--usual-rows must be 1 to --rows")
 
-    def interrupted(signum, frame):
-        raise KeyboardInterrupt
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupted)
-
-    begun = time.monotonic()
-
-    def log(message):
-        print(f"[{time.monotonic() - begun:6.1f} s] {message}", file=sys.stderr, flush=True)
+    interrupt_on_signals()
+    log = elapsed_log()
 
     load_before = os.getloadavg()[0]
     temp = Path(tempfile.mkdtemp(prefix="bench-import-"))

@@ -39,7 +39,6 @@ read the output.
 import argparse
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -50,7 +49,7 @@ from pathlib import Path
 from apibench.checkout import ROOT
 from apibench.cpu import NoDatabaseProcess, PostgresBackends
 from apibench.database import add_database_arguments, bench_database
-from apibench.errors import BenchError, close_and_clean
+from apibench.errors import BenchError, close_and_clean, elapsed_log, interrupt_on_signals
 from apibench.server import DEFAULT_RATE, server_environment
 from kpisbench.data import (
     MAX_SERVICES,
@@ -225,17 +224,9 @@ def run(args, temp, cleanups, log):
 def main(argv=None):
     args = parse_arguments(argv)
 
-    def interrupted(signum, frame):
-        raise KeyboardInterrupt
-
     # Ctrl-C, kill and a closed terminal all remove the scratch data.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupted)
-
-    begun = time.monotonic()
-
-    def log(message):
-        print(f"[{time.monotonic() - begun:6.1f} s] {message}", file=sys.stderr, flush=True)
+    interrupt_on_signals()
+    log = elapsed_log()
 
     temp = Path(tempfile.mkdtemp(prefix="bench-kpis-"))
     cleanups = []

@@ -2,7 +2,9 @@
 message (and gunicorn's log, if it was started), instead of a traceback; and the cleanup
 every bench script runs on its way out."""
 
+import signal
 import sys
+import time
 
 
 class BenchError(Exception):
@@ -19,3 +21,25 @@ def close_and_clean(cleanups):
             cleanup()
         except Exception as error:  # noqa: BLE001 (report it, clean the rest)
             print(f"cleanup failed: {error}", file=sys.stderr)
+
+
+def interrupt_on_signals():
+    """Make Ctrl-C, kill and a closed terminal end the run as KeyboardInterrupt, so its
+    cleanup runs (SIGINT too, in case the shell started us with it ignored, as for
+    background jobs)."""
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupted)
+
+
+def elapsed_log():
+    """A ``log(message)`` to stderr that prefixes the seconds since it was made."""
+    begun = time.monotonic()
+
+    def log(message):
+        print(f"[{time.monotonic() - begun:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return log
