@@ -16,6 +16,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -45,9 +46,15 @@ BAR_FILL = "#1f4e8c"
 BAR_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
+def one_decimal(value: float) -> Decimal:
+    """``value`` to one decimal, halves rounded up as Excel does, so the screen and the
+    workbook show the same figure (6.25 → 6.3, where Python's own rounding gives 6.2)."""
+    return Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def percent_label(value: float | None) -> str:
     """A share as a percent with one decimal ("40.0%"), or "—" when it is undefined."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else f"{one_decimal(value * 100)}%"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 from django import template
 
 from catalog.fiscal import fiscal_year_label
-from kpis.charts import percent_label
+from kpis.charts import one_decimal, percent_label
 
 register = template.Library()
 
@@ -22,10 +22,11 @@ def points(value):
     """A change in percentage points as ``+1.2pt`` / ``−0.4pt``; ``—`` when unknown."""
     if value is None:
         return DASH
-    if round(value, 1) == 0:
+    rounded = one_decimal(abs(value))
+    if not rounded:
         return "±0.0pt"
     sign = "+" if value > 0 else "−"
-    return f"{sign}{abs(value):.1f}pt"
+    return f"{sign}{rounded}pt"
 
 
 @register.filter

@@ -462,3 +462,10 @@ def test_hostile_text_is_escaped_in_the_bar_chart():
     assert "<script>" not in markup
     assert strings(root, "bar-label")[0].startswith("<script>")
     assert tooltip(texts(root, "bar-label")[0]) == "<script>alert(1)</script> & "
+
+
+def test_halves_round_up_as_in_the_workbook():
+    # Excel shows 0.0625 in 0.0% as 6.3%; the screen must not say 6.2%.
+    assert percent_label(1 / 16) == "6.3%"
+    assert percent_label(0.00125) == "0.1%"
+    assert percent_label(0.4) == "40.0%"

@@ -24,6 +24,7 @@ from catalog.fiscal import fiscal_year_label
 from catalog.models import Assessment, ReportedFigure, Service
 from channels.models import CollectionRecord, PaymentMethod
 from kpis.models import Metric, Target
+from kpis.templatetags.kpi_format import points
 from kpis.views import XLSX_CONTENT_TYPE
 from workflows.phases import Phase
 
@@ -419,3 +420,12 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_datas_size(
     grow(scoped_city, make_department, make_service_for, make_channel, make_plan)
     big = queries(client, url)
     assert small == big <= MEASURED[(name, role)]
+
+
+def test_changes_are_written_in_points_halves_rounded_up():
+    assert [points(0.25), points(-0.25), points(0.04), points(None)] == [
+        "+0.3pt",
+        "−0.3pt",
+        "±0.0pt",
+        "—",
+    ]
