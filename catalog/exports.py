@@ -8,8 +8,9 @@ UTF-8 with a BOM, or CP932 (Shift_JIS) on request, and every text cell that begi
 """
 
 import unicodedata
+from urllib.parse import quote
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Font
@@ -29,6 +30,19 @@ def neutralise(value):
 
 
 MAX_COLUMN_WIDTH = 60
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, *, filename: str, fallback: str | None = None) -> HttpResponse:
+    """An ``.xlsx`` attachment named ``filename`` (UTF-8, RFC 5987) with an ASCII
+    ``fallback`` for clients that do not read ``filename*`` (``filename`` itself when it is
+    ASCII already)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{fallback or filename}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    return response
 
 
 def cell_width(value):

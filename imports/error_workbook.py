@@ -30,12 +30,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from catalog.exports import FORMULA_STARTS
+from catalog.exports import FORMULA_STARTS, xlsx_response
 from imports import xlsx
 from imports.kinds import kind_for
 from imports.reader import HEADER_SEARCH_ROWS, normalise_header
 from imports.storage import local_path
-from imports.template_book import xlsx_response
 
 ERROR_HEADER = "エラー"
 _ERROR_FILL = PatternFill("solid", fgColor="FFFFC7CE")  # Excel's "bad" red

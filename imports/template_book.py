@@ -14,7 +14,6 @@ payment methods of the collection ledger).
 import datetime as dt
 import io
 import itertools
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -24,7 +23,8 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from catalog.exports import xlsx_response
+
 OPTIONS_SHEET = "選択肢"
 INSTRUCTIONS_SHEET = "説明"
 # Drop-downs cover the rows a ledger typed into a template plausibly reaches.
@@ -66,16 +66,6 @@ def template_response(kind) -> HttpResponse:
         filename=f"{kind.title}_テンプレート.xlsx",
         fallback=f"template-{kind.code}.xlsx",
     )
-
-
-def xlsx_response(content: bytes, *, filename: str, fallback: str) -> HttpResponse:
-    """An ``.xlsx`` attachment named ``filename`` (UTF-8, RFC 5987) with an ASCII
-    ``fallback`` for clients that do not read ``filename*``."""
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    return response
 
 
 def _text(cell, value):

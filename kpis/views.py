@@ -6,7 +6,6 @@ registered with Wagtail's ``register_admin_urls`` hook, behind its log-in and ad
 """
 
 from django import forms
-from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +15,11 @@ from django.views.generic import TemplateView
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from catalog.exports import xlsx_response
 from catalog.fiscal import fiscal_year, fiscal_year_label
 from kpis.dashboard import dashboard_context
 from kpis.selectors import fiscal_year_choices
 from kpis.workbook import kpi_workbook
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class YearForm(forms.Form):
@@ -81,11 +79,10 @@ class KpiExportView(View):
     def get(self, request):
         _form, year, _problem = chosen_year(request.GET)
         context = dashboard_context(request.user, year=year)
-        response = HttpResponse(
-            kpi_workbook(context["figures"], context["waves"]), content_type=XLSX_CONTENT_TYPE
+        return xlsx_response(
+            kpi_workbook(context["figures"], context["waves"]),
+            filename=f"cashless-kpis-FY{year}.xlsx",
         )
-        response["Content-Disposition"] = f'attachment; filename="cashless-kpis-FY{year}.xlsx"'
-        return response
 
 
 class KpiPanel(Component):

@@ -25,7 +25,6 @@ from catalog.models import Assessment, ReportedFigure, Service
 from channels.models import CollectionRecord, PaymentMethod
 from kpis.models import Metric, Target
 from kpis.templatetags.kpi_format import points
-from kpis.views import XLSX_CONTENT_TYPE
 from workflows.phases import Phase
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +71,9 @@ def home_panel(page):
 
 def workbook(client, user, **params):
     response = get(client, user, XLSX, **params)
-    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     return response, load_workbook(io.BytesIO(response.content))
 
 
@@ -198,6 +199,22 @@ def test_a_user_whose_departments_have_no_services_sees_no_figures(
     assert cards(page) == expected
     for hidden in ["出島 入場料", "市税 証明", "出島の導入", "納税課の導入"]:
         assert hidden not in page, hidden
+
+
+@pytest.mark.parametrize(
+    ("role", "with_department", "shown"),
+    [
+        (roles.FINANCE, False, True),
+        (roles.DEPARTMENT_ADMIN, True, True),
+        (roles.DEPARTMENT_ADMIN, False, False),  # nobody assigned them a department yet
+    ],
+)
+def test_the_menu_offers_the_dashboard_to_whoever_has_departments_to_see(
+    client, make_user, make_department, role, with_department, shown
+):
+    user = make_user(role, departments=[make_department()] if with_department else [])
+    page = html(client, user, HOME)
+    assert (f'"url": "{reverse(PAGE)}"' in page) is shown  # the sidebar's menu data
 
 
 # -- the admin home ----------------------------------------------------------------------------

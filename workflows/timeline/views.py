@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -20,6 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from catalog.exports import xlsx_response
 from catalog.fiscal import fiscal_year_label
 from workflows.selectors import plans_visible_to
 from workflows.timeline import (
@@ -33,7 +33,6 @@ from workflows.timeline import (
 VIEW_PERMISSION = "workflows.view_rolloutplan"
 #: The fiscal years one may choose: 令和2年度 (2020) to 令和12年度 (2030).
 FISCAL_YEARS = range(2020, 2031)
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _fiscal_year_choices():
@@ -135,10 +134,8 @@ class TimelineExportView(TimelineAccessMixin, View):
     def get(self, request):
         form, _problem = chosen_range(request.GET)
         timeline = self.timeline(form)
-        response = HttpResponse(timeline_workbook(timeline), content_type=XLSX_CONTENT_TYPE)
         filename = f"rollout-timeline-FY{timeline.first_fy}-FY{timeline.last_fy}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return xlsx_response(timeline_workbook(timeline), filename=filename)
 
 
 urlpatterns = [
