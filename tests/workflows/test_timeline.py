@@ -493,7 +493,8 @@ def test_a_chosen_range_is_drawn_and_exported(client, approver, scheduled_wave):
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert download["Content-Disposition"] == (
-        'attachment; filename="rollout-timeline-FY2024-FY2025.xlsx"'
+        'attachment; filename="rollout-timeline-FY2024-FY2025.xlsx"; '
+        "filename*=UTF-8''rollout-timeline-FY2024-FY2025.xlsx"
     )
     assert load_workbook(io.BytesIO(download.content)).active.max_row == 6
 
